@@ -1,0 +1,292 @@
+package smileid
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/smileidentity/smile-identity-core-go/generated"
+)
+
+// maxResponseBody caps every response body the SDK reads (callbacks and job status with
+// history and images can be large).
+const maxResponseBody = 16 << 20
+
+// Client talks to Smile ID's v1 API. Create it with NewClient; it is safe for concurrent
+// use. Its methods are grouped like the other Smile ID SDKs' classes: WebAPI (image jobs,
+// job status, web tokens), IDAPI (Enhanced KYC and Business Verification) and Utilities.
+type Client struct {
+	// WebAPI submits jobs (image jobs through prep upload, zip and upload; job types 5 and
+	// 7 through the ID API), gets their status and issues web tokens.
+	WebAPI *WebAPI
+	// IDAPI verifies ID numbers (job type 5) and businesses (job type 7).
+	IDAPI *IDAPI
+	// Utilities gets job status, the services document and valid documents, and validates
+	// input.
+	Utilities *Utilities
+
+	cfg      config
+	sig      *Signature
+	gen      *generated.ClientWithResponses
+	hc       *http.Client
+	ua       string
+	log      *slog.Logger
+	services servicesCache
+}
+
+// WebAPI is the job submission API (the other SDKs' WebApi class).
+type WebAPI struct{ c *Client }
+
+// IDAPI is the ID verification API (the other SDKs' IDApi class).
+type IDAPI struct{ c *Client }
+
+// Utilities groups job status, discovery and validation (the other SDKs' Utilities class).
+type Utilities struct{ c *Client }
+
+// NewClient returns a client for the partner ID (a string: leading zeros count) and the
+// API key of the environment in use. It checks its arguments and options and performs no
+// I/O. By default it talks to the sandbox.
+func NewClient(partnerID, apiKey string, opts ...Option) (*Client, error) {
+	if partnerID == "" || strings.IndexFunc(partnerID, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
+		return nil, errors.New("smileid: the partner ID must be non-empty, without spaces")
+	}
+	if apiKey == "" {
+		return nil, errors.New("smileid: the API key must not be empty")
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	c := &Client{cfg: cfg, sig: NewSignature(partnerID, apiKey), ua: userAgent(cfg.app), hc: cfg.httpClient, log: cfg.logger}
+	if c.hc == nil {
+		c.hc = &http.Client{}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	gen, err := generated.NewClientWithResponses(cfg.baseURL,
+		generated.WithHTTPClient(c.hc),
+		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("User-Agent", c.ua)
+			req.Header.Set("Accept", "application/json")
+			return nil
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("smileid: %w", err)
+	}
+	c.gen = gen
+	c.WebAPI, c.IDAPI, c.Utilities = &WebAPI{c}, &IDAPI{c}, &Utilities{c}
+	return c, nil
+}
+
+// PartnerID returns the client's partner ID.
+func (c *Client) PartnerID() string { return c.sig.partnerID }
+
+// BaseURL returns the v1 base URL the client talks to.
+func (c *Client) BaseURL() string { return c.cfg.baseURL }
+
+// Signature returns the client's signer, to sign or verify values by hand.
+func (c *Client) Signature() *Signature { return c.sig }
+
+// String describes the client without its API key.
+func (c *Client) String() string {
+	return "smileid.Client{partner_id: " + c.sig.partnerID + ", base_url: " + c.cfg.baseURL + ", api_key: [REDACTED]}"
+}
+
+// LogValue keeps the API key out of structured logs.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("partner_id", c.sig.partnerID), slog.String("base_url", c.cfg.baseURL))
+}
+
+// sign returns a fresh timestamp and its signature: every request, and every retry of a
+// request, is signed anew.
+func (c *Client) sign() (timestamp, signature string) {
+	timestamp = Timestamp(c.cfg.now())
+	return timestamp, c.sig.Generate(timestamp)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// sdkFields returns source_sdk and source_sdk_version.
+func sdkFields() (*string, *string) { return ptr(SourceSDK), ptr(Version) }
+
+// call is one API operation: how to send it (signing afresh each time), how to parse the
+// answer, and where the 200 value is.
+type call[P any, T any] struct {
+	op        string
+	retryable bool
+	timeout   time.Duration // per attempt; 0 for the client's timeout
+	send      func(ctx context.Context) (*http.Response, error)
+	parse     func(*http.Response) (P, error)
+	value     func(P) *T
+}
+
+// do runs a call: one attempt, or more when the call is safe to repeat and fails in a way
+// worth retrying. It returns the decoded 200 value and the raw body.
+func do[P, T any](ctx context.Context, c *Client, k call[P, T]) (*T, []byte, error) {
+	policy := c.cfg.retry
+	maxRetries := 0
+	if k.retryable {
+		maxRetries = policy.MaxRetries
+	}
+	for attempt := 0; ; attempt++ {
+		v, body, wait, err := attemptOnce(ctx, c, k, attempt)
+		if err == nil {
+			return v, body, nil
+		}
+		if wait < 0 || attempt >= maxRetries {
+			return nil, nil, err
+		}
+		if wait == 0 {
+			wait = policy.backoff(attempt)
+		}
+		c.log.LogAttrs(ctx, slog.LevelWarn, "smileid retry", slog.String("op", k.op), slog.Int("attempt", attempt+1),
+			slog.Duration("wait", wait), slog.String("error", err.Error()))
+		if serr := sleep(ctx, wait); serr != nil {
+			return nil, nil, fmt.Errorf("smileid: %s: %w (after: %v)", k.op, serr, err)
+		}
+	}
+}
+
+// attemptOnce sends the call once. wait says what to do on error: -1 do not retry, 0 retry
+// after the policy's backoff, > 0 retry after that long (Retry-After).
+func attemptOnce[P, T any](ctx context.Context, c *Client, k call[P, T], attempt int) (*T, []byte, time.Duration, error) {
+	timeout := k.timeout
+	if timeout == 0 {
+		timeout = c.cfg.timeout
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	rsp, err := k.send(actx)
+	if err != nil {
+		err = sanitizeTransportError(err)
+		c.logRequest(ctx, k.op, nil, attempt, start, err)
+		if ctx.Err() != nil {
+			return nil, nil, -1, fmt.Errorf("smileid: %s: %w", k.op, ctx.Err())
+		}
+		wait := time.Duration(0)
+		if !retryableTransportError(err) {
+			wait = -1
+		}
+		return nil, nil, wait, fmt.Errorf("smileid: %s: %w", k.op, err)
+	}
+	body, err := readCapped(rsp.Body, maxResponseBody)
+	rsp.Body.Close()
+	c.logRequest(ctx, k.op, rsp, attempt, start, err)
+	if err != nil {
+		err = sanitizeTransportError(err)
+		if ctx.Err() != nil {
+			return nil, nil, -1, fmt.Errorf("smileid: %s: %w", k.op, ctx.Err())
+		}
+		wait := time.Duration(0)
+		if errors.Is(err, errBodyTooLarge) {
+			wait = -1
+		}
+		return nil, nil, wait, fmt.Errorf("smileid: %s: reading the response: %w", k.op, err)
+	}
+	if rsp.StatusCode < 200 || rsp.StatusCode > 299 {
+		ra := parseRetryAfter(rsp.Header, c.cfg.now())
+		apiErr := newAPIError(k.op, rsp.StatusCode, body, ra)
+		switch {
+		case !retryableStatus(rsp.StatusCode), ra > c.cfg.retry.MaxRetryAfter:
+			return nil, nil, -1, apiErr
+		default:
+			return nil, nil, ra, apiErr
+		}
+	}
+	rsp.Body = io.NopCloser(bytes.NewReader(body))
+	parsed, err := k.parse(rsp)
+	var v *T
+	if err == nil {
+		v = k.value(parsed)
+	}
+	if v == nil {
+		msg := "the response is not the documented JSON"
+		if err != nil {
+			msg += ": " + clip(err.Error(), 200)
+		}
+		return nil, nil, -1, &APIError{Operation: k.op, StatusCode: rsp.StatusCode, Message: msg, Body: clipBytes(body, maxErrorBody)}
+	}
+	return v, body, 0, nil
+}
+
+func clipBytes(b []byte, n int) []byte {
+	if len(b) > n {
+		b = b[:n]
+	}
+	return append([]byte(nil), b...)
+}
+
+func (c *Client) logRequest(ctx context.Context, op string, rsp *http.Response, attempt int, start time.Time, err error) {
+	if !c.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("op", op), slog.Int("attempt", attempt+1), slog.Duration("duration", time.Since(start))}
+	if rsp != nil {
+		attrs = append(attrs, slog.String("method", rsp.Request.Method), slog.String("url", redactURL(rsp.Request.URL)), slog.Int("status", rsp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "smileid request", attrs...)
+}
+
+var errBodyTooLarge = errors.New("response body too large")
+
+// readCapped reads r to the end, failing if it holds more than limit bytes.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w (over %d bytes)", errBodyTooLarge, limit)
+	}
+	return b, nil
+}
+
+// retryableTransportError reports whether a failed round trip may succeed if repeated:
+// timeouts, resets and refused connections may; certificate and protocol errors will not.
+func retryableTransportError(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
+		errors.As(err, &invalid), errors.As(err, &recordErr):
+		return false
+	case errors.Is(err, context.Canceled), errors.Is(err, errImageChanged):
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Contains(ue.Err.Error(), "unsupported protocol scheme") {
+		return false
+	}
+	return true
+}
+
+// servicesCache holds the services document for WithValidationAPI.
+type servicesCache struct {
+	mu      sync.Mutex
+	doc     *Services
+	fetched time.Time
+}

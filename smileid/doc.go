@@ -1,0 +1,27 @@
+// Package smileid is the Go SDK for Smile ID's v1 KYC API: Biometric KYC, SmartSelfie
+// registration and authentication, Enhanced KYC, Document Verification, Business
+// Verification, job status, web tokens, the services document, and the verification of
+// Smile ID's signed callbacks.
+//
+// Create one Client per partner and environment and share it; it is safe for concurrent
+// use:
+//
+//	client, err := smileid.NewClient(partnerID, apiKey,
+//		smileid.WithEnvironment(smileid.Sandbox),
+//		smileid.WithCallbackURL("https://example.com/smile/callback"))
+//
+// Its methods follow the other Smile ID SDKs: client.WebAPI.SubmitJob submits a job (image
+// jobs through prep upload, zip and upload; job types 5 and 7 through the ID API),
+// client.IDAPI verifies ID numbers and businesses, and client.Utilities gets job status
+// and the services document and validates input. NewSignature signs and verifies by hand,
+// and CallbackHandler receives callbacks.
+//
+// Every request is signed afresh. Input is checked before anything is sent: bad input is a
+// *ValidationError and nothing is created on the server. Server errors are *APIError.
+// Requests that are safe to repeat are retried; those that create a job never are. The
+// SDK logs nothing unless given a logger (WithLogger), and never logs bodies, the API key,
+// signatures or presigned URLs.
+//
+// The wire types come from package generated, generated from openapi/smileid.yaml. Package
+// smileidtest is a fake Smile ID server to test with, offline.
+package smileid

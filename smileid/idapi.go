@@ -1,0 +1,148 @@
+package smileid
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/smileidentity/smile-identity-core-go/generated"
+)
+
+// Verification is the result of a synchronous ID API job (job type 5 or 7), its signature
+// verified when the server signed it.
+type Verification struct {
+	// JobResult is the result: ResultCode, ResultText, Actions and, for Enhanced KYC, the
+	// personal information on record (FullName, DOB, Photo...).
+	JobResult
+	// Business is the full result of a Business Verification (job type 7): the company's
+	// information, directors, owners...; nil for Enhanced KYC.
+	Business *BusinessVerificationResult
+	// Raw is the response body as received.
+	Raw json.RawMessage `json:"-"`
+}
+
+// SubmitJob verifies an ID number (job type 5, Enhanced KYC: POST /id_verification) or a
+// business (job type 7: POST /business_verification) and returns the result. The ID
+// information must have the country, ID type and ID number (BVN_MFA: session ID). It is
+// checked against the services document first unless WithValidationAPI(false). Each call
+// is a new billable job, so it is never retried.
+func (a *IDAPI) SubmitJob(ctx context.Context, pp PartnerParams, info IDInfo) (*Verification, error) {
+	return a.submit(ctx, pp, info, true)
+}
+
+// SubmitJobAsync submits the same job for asynchronous processing (POST
+// /async_id_verification or /async_business_verification): it returns once Smile ID has
+// accepted the job, and the result is POSTed to callbackURL (the client's default callback
+// when empty; one of the two is required). Never retried.
+func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInfo, callbackURL string) error {
+	c := a.c
+	if callbackURL == "" {
+		callbackURL = c.cfg.callbackURL
+	}
+	if callbackURL == "" {
+		return invalid("callback_url", "is required for an asynchronous job (set it here or with WithCallbackURL)")
+	}
+	if _, err := checkURL("callback URL", callbackURL); err != nil {
+		return &ValidationError{Field: "callback_url", Reason: err.Error(), Err: err}
+	}
+	if err := a.check(ctx, pp, info, true); err != nil {
+		return err
+	}
+	var body generated.AsyncIDVerificationRequest
+	if err := remarshal(info, &body); err != nil {
+		return err
+	}
+	op, send := OpAsyncIDVerification, c.gen.AsyncIDVerification
+	if pp.JobType == BusinessVerification {
+		op, send = OpAsyncBusinessVerification, c.gen.AsyncBusinessVerification
+	}
+	v, _, err := do(ctx, c, call[*generated.AsyncIDVerificationHTTPResponse, generated.AsyncSubmitResponse]{
+		op: op,
+		send: func(ctx context.Context) (*http.Response, error) {
+			body.PartnerID, body.PartnerParams, body.CallbackURL = c.sig.partnerID, pp, callbackURL
+			body.Timestamp, body.Signature = c.sign()
+			body.SourceSDK, body.SourceSDKVersion = sdkFields()
+			return send(ctx, body)
+		},
+		parse: generated.ParseAsyncIDVerificationHTTPResponse,
+		value: func(r *generated.AsyncIDVerificationHTTPResponse) *generated.AsyncSubmitResponse { return r.JSON200 },
+	})
+	if err != nil {
+		return err
+	}
+	if !v.Success {
+		return &APIError{Operation: op, StatusCode: http.StatusOK, Message: "the job was not accepted (success: false)"}
+	}
+	return nil
+}
+
+// check validates an ID API job: local rules, then the services document.
+func (a *IDAPI) check(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool) error {
+	if err := validatePartnerParams(pp); err != nil {
+		return err
+	}
+	if !isIDAPIJob(pp.JobType) {
+		return invalid("partner_params.job_type", "the ID API runs job types 5 (Enhanced KYC) and 7 (Business Verification), not %d", int(pp.JobType))
+	}
+	return a.c.Utilities.ValidateIDParams(ctx, info, pp, useValidationAPI && a.c.cfg.useValidationAPI)
+}
+
+func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool) (*Verification, error) {
+	c := a.c
+	if err := a.check(ctx, pp, info, useValidationAPI); err != nil {
+		return nil, err
+	}
+	var body generated.IDVerificationRequest
+	if err := remarshal(info, &body); err != nil {
+		return nil, err
+	}
+	sign := func() {
+		body.PartnerID, body.PartnerParams = c.sig.partnerID, pp
+		body.Timestamp, body.Signature = c.sign()
+		body.SourceSDK, body.SourceSDKVersion = sdkFields()
+	}
+	out := &Verification{}
+	var raw []byte
+	var err error
+	if pp.JobType == BusinessVerification {
+		out.Business, raw, err = do(ctx, c, call[*generated.BusinessVerificationHTTPResponse, generated.BusinessVerificationResult]{
+			op: OpBusinessVerification,
+			send: func(ctx context.Context) (*http.Response, error) {
+				sign()
+				return c.gen.BusinessVerification(ctx, body)
+			},
+			parse: generated.ParseBusinessVerificationHTTPResponse,
+			value: func(r *generated.BusinessVerificationHTTPResponse) *generated.BusinessVerificationResult { return r.JSON200 },
+		})
+		if err == nil {
+			err = json.Unmarshal(raw, &out.JobResult)
+		}
+	} else {
+		var r *JobResult
+		r, raw, err = do(ctx, c, call[*generated.IDVerificationHTTPResponse, generated.JobResult]{
+			op: OpIDVerification,
+			send: func(ctx context.Context) (*http.Response, error) {
+				sign()
+				return c.gen.IDVerification(ctx, body)
+			},
+			parse: generated.ParseIDVerificationHTTPResponse,
+			value: func(r *generated.IDVerificationHTTPResponse) *generated.JobResult { return r.JSON200 },
+		})
+		if err == nil {
+			out.JobResult = *r
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Raw = raw
+	if out.Signature != nil && out.Timestamp != nil && !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature) {
+		op := OpIDVerification
+		if out.Business != nil {
+			op = OpBusinessVerification
+		}
+		return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
+	}
+	return out, nil
+}

@@ -1,0 +1,278 @@
+package smileid
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// MaxImageSize is the largest image the SDK accepts (32 MiB). Smile ID asks for JPEGs of
+// at most 10 MB; larger files are refused before anything is sent.
+const MaxImageSize = 32 << 20
+
+// Image is one image of a job. Build it with the constructors: SelfieFile, IDCardFile,
+// LivenessFile and IDCardBackFile add a file to the job's zip (image types 0, 1, 4, 5);
+// SelfieBase64, IDCardBase64, LivenessBase64 and IDCardBackBase64 put a base64 JPEG inside
+// info.json (types 2, 3, 6, 7). ImageFile, ImageBase64, ImageBytes and ImageReader take
+// the image type as a parameter. Every image is opened and checked (it must exist and be a
+// JPEG or PNG) before anything is sent.
+type Image struct {
+	Type ImageType
+
+	path   string    // a file on disk
+	name   string    // the zip entry name, for bytes and readers
+	data   []byte    // bytes
+	reader io.Reader // a reader, read once when the job is prepared
+	b64    string    // base64 text
+	isB64  bool
+}
+
+// ImageFile is the image of type t in the file at path. File types (0, 1, 4, 5) go into
+// the zip under the file's base name; for base64 types (2, 3, 6, 7) the file is encoded
+// into info.json.
+func ImageFile(t ImageType, path string) Image { return Image{Type: t, path: path} }
+
+// ImageBase64 is an image of a base64 type (2, 3, 6, 7) given as standard base64 text
+// without a "data:" prefix.
+func ImageBase64(t ImageType, base64JPEG string) Image {
+	return Image{Type: t, b64: base64JPEG, isB64: true}
+}
+
+// ImageBytes is an image held in memory. For file types it goes into the zip as name (a
+// base name, such as "selfie.jpg"); for base64 types it is encoded into info.json and name
+// is not used.
+func ImageBytes(t ImageType, name string, data []byte) Image {
+	return Image{Type: t, name: name, data: data}
+}
+
+// ImageReader is like ImageBytes for an image read from r. r is read once, into memory,
+// when the job is prepared; prefer ImageFile for large images.
+func ImageReader(t ImageType, name string, r io.Reader) Image {
+	return Image{Type: t, name: name, reader: r}
+}
+
+// SelfieFile is the selfie in a file (image type 0).
+func SelfieFile(path string) Image { return ImageFile(ImageSelfieFile, path) }
+
+// IDCardFile is the front of the ID card in a file (image type 1).
+func IDCardFile(path string) Image { return ImageFile(ImageIDCardFile, path) }
+
+// LivenessFile is a liveness frame in a file (image type 4).
+func LivenessFile(path string) Image { return ImageFile(ImageLivenessFile, path) }
+
+// IDCardBackFile is the back of the ID card in a file (image type 5).
+func IDCardBackFile(path string) Image { return ImageFile(ImageIDCardBackFile, path) }
+
+// SelfieBase64 is the selfie as base64 (image type 2).
+func SelfieBase64(b64 string) Image { return ImageBase64(ImageSelfieBase64, b64) }
+
+// IDCardBase64 is the front of the ID card as base64 (image type 3).
+func IDCardBase64(b64 string) Image { return ImageBase64(ImageIDCardBase64, b64) }
+
+// LivenessBase64 is a liveness frame as base64 (image type 6).
+func LivenessBase64(b64 string) Image { return ImageBase64(ImageLivenessBase64, b64) }
+
+// IDCardBackBase64 is the back of the ID card as base64 (image type 7).
+func IDCardBackBase64(b64 string) Image { return ImageBase64(ImageIDCardBackBase64, b64) }
+
+// isFileType reports whether images of type t travel as zip entries.
+func isFileType(t ImageType) bool {
+	return t == ImageSelfieFile || t == ImageIDCardFile || t == ImageLivenessFile || t == ImageIDCardBackFile
+}
+
+// preparedImage is an image checked and ready to send: an entry of the zip (name, size,
+// CRC and a way to open it), or base64 text for info.json.
+type preparedImage struct {
+	typ    ImageType
+	name   string // zip entry name; "" for base64 images
+	size   int64
+	crc    uint32
+	open   func() (io.ReadCloser, error)
+	base64 string
+}
+
+// prepareImages opens, reads and checks every image, so that a missing or bad file is
+// reported before the job is created on the server. Files are read here to compute their
+// CRC and read again, streamed, during the upload: memory does not grow with their size.
+func prepareImages(images []Image) ([]preparedImage, error) {
+	out := make([]preparedImage, 0, len(images))
+	names := map[string]int{}
+	for i, img := range images {
+		field := fmt.Sprintf("images[%d]", i)
+		if !img.Type.Valid() {
+			return nil, invalid(field, "unknown image type %d (want 0 to 7)", int(img.Type))
+		}
+		p, err := prepareImage(field, img)
+		if err != nil {
+			return nil, err
+		}
+		if p.name != "" {
+			if j, dup := names[p.name]; dup {
+				return nil, invalid(field, "its zip entry name %q is the name of images[%d] too; rename one file", p.name, j)
+			}
+			names[p.name] = i
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func prepareImage(field string, img Image) (preparedImage, error) {
+	p := preparedImage{typ: img.Type}
+	fileType := isFileType(img.Type)
+	sources := 0
+	for _, set := range []bool{img.path != "", img.data != nil, img.reader != nil, img.isB64} {
+		if set {
+			sources++
+		}
+	}
+	if sources != 1 {
+		return p, invalid(field, "build images with the smileid image constructors (SelfieFile, ImageBase64...)")
+	}
+	var data []byte // the image bytes, when held in memory
+	switch {
+	case img.isB64:
+		if fileType {
+			return p, invalid(field, "image type %d is a file type: use type %d for base64, or ImageBytes with the decoded bytes", int(img.Type), int(img.Type)+2)
+		}
+		b64 := strings.TrimSpace(img.b64)
+		if strings.HasPrefix(b64, "data:") {
+			return p, invalid(field, `base64 images must not start with a "data:" URI prefix; send only the base64 text`)
+		}
+		decoded, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return p, &ValidationError{Field: field, Reason: "is not valid standard base64", Err: err}
+		}
+		if err := checkImageBytes(field, decoded, int64(len(decoded))); err != nil {
+			return p, err
+		}
+		p.base64 = b64
+		return p, nil
+	case img.path != "":
+		if !fileType {
+			b, err := readImageFile(field, img.path)
+			if err != nil {
+				return p, err
+			}
+			data = b
+			break
+		}
+		return prepareFile(field, p, img.path)
+	case img.reader != nil:
+		b, err := io.ReadAll(io.LimitReader(img.reader, MaxImageSize+1))
+		if err != nil {
+			return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+		}
+		data = b
+	default:
+		data = img.data
+	}
+	if err := checkImageBytes(field, data, int64(len(data))); err != nil {
+		return p, err
+	}
+	if !fileType {
+		p.base64 = base64.StdEncoding.EncodeToString(data)
+		return p, nil
+	}
+	if err := checkEntryName(field, img.name); err != nil {
+		return p, err
+	}
+	p.name, p.size, p.crc = img.name, int64(len(data)), crc32.ChecksumIEEE(data)
+	p.open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	return p, nil
+}
+
+// prepareFile checks a file image and computes its CRC without keeping it in memory.
+func prepareFile(field string, p preparedImage, path string) (preparedImage, error) {
+	f, err := openImage(field, path)
+	if err != nil {
+		return p, err
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	if err := checkImageBytes(field, head[:n], st.Size()); err != nil {
+		return p, err
+	}
+	h := crc32.NewIEEE()
+	h.Write(head[:n])
+	copied, err := io.Copy(h, f)
+	if err != nil {
+		return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+	}
+	name := filepath.Base(path)
+	if err := checkEntryName(field, name); err != nil {
+		return p, err
+	}
+	p.name, p.size, p.crc = name, int64(n)+copied, h.Sum32()
+	p.open = func() (io.ReadCloser, error) { return os.Open(path) }
+	return p, nil
+}
+
+func openImage(field, path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		reason := "could not be opened"
+		if errors.Is(err, fs.ErrNotExist) {
+			reason = "file does not exist"
+		}
+		return nil, &ValidationError{Field: field, Reason: reason + ": " + path, Err: err}
+	}
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, &ValidationError{Field: field, Reason: "is not a regular file: " + path, Err: err}
+	}
+	return f, nil
+}
+
+func readImageFile(field, path string) ([]byte, error) {
+	f, err := openImage(field, path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxImageSize+1))
+	if err != nil {
+		return nil, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+	}
+	return b, nil
+}
+
+var (
+	jpegMagic = []byte{0xFF, 0xD8, 0xFF}
+	pngMagic  = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}
+)
+
+// checkImageBytes checks an image's size and that it starts like a JPEG or PNG.
+func checkImageBytes(field string, head []byte, size int64) error {
+	switch {
+	case size == 0:
+		return invalid(field, "is empty")
+	case size > MaxImageSize:
+		return invalid(field, "is larger than %d MiB", MaxImageSize>>20)
+	case bytes.HasPrefix(head, jpegMagic), bytes.HasPrefix(head, pngMagic):
+		return nil
+	}
+	return invalid(field, "is not a JPEG or PNG image")
+}
+
+func checkEntryName(field, name string) error {
+	switch {
+	case name == "" || name == "." || name == string(filepath.Separator):
+		return invalid(field, "needs a file name for its zip entry")
+	case strings.ContainsAny(name, `/\`) || name == "..":
+		return invalid(field, "its zip entry name must be a base name, without directories")
+	case strings.EqualFold(name, "info.json"):
+		return invalid(field, `"info.json" is reserved for the job's manifest`)
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+package smileid
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/smileidentity/smile-identity-core-go/generated"
+)
+
+// JobStatusQuery names a job and what to include in its status.
+type JobStatusQuery struct {
+	UserID     string // the job's partner_params.user_id
+	JobID      string // the job's partner_params.job_id
+	History    bool   // include every result of the job (the other SDKs' return_history)
+	ImageLinks bool   // include expiring links to the job's images (return_images)
+}
+
+// JobStatus is a job's status, its signature verified. The fields of the wire type are
+// promoted; the methods read the values the server is known to send in several forms.
+type JobStatus struct {
+	generated.JobStatusResponse
+	// Raw is the response body as received, with any field the SDK does not model.
+	Raw json.RawMessage `json:"-"`
+}
+
+// SmileCode returns the status code ("2302", "2314"...) as text.
+func (s *JobStatus) SmileCode() string { return codeText(s.Code) }
+
+// SignedTimestamp returns the timestamp the response was signed over, as text.
+func (s *JobStatus) SignedTimestamp() string { return signedText(&s.Timestamp) }
+
+// LatestResult returns the job's latest result, or nil while the job has none (the server
+// then sends a message instead: see Message).
+func (s *JobStatus) LatestResult() *JobResult {
+	if s.Result == nil {
+		return nil
+	}
+	r, err := s.Result.AsJobResult()
+	if err != nil {
+		return nil
+	}
+	return &r
+}
+
+// Message returns the result when the server sent a plain message ("No zip file
+// received"), "" otherwise.
+func (s *JobStatus) Message() string {
+	if s.Result == nil {
+		return ""
+	}
+	m, err := s.Result.AsResultMessage()
+	if err != nil {
+		return ""
+	}
+	return m
+}
+
+// GetJobStatus returns the status of a job, with its signature verified: a response not
+// signed with this partner's key is an error that wraps ErrSignatureMismatch. Safe to
+// repeat; retried per the RetryPolicy.
+func (u *Utilities) GetJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
+	return u.c.getJobStatus(ctx, q)
+}
+
+// GetJobStatus is Utilities.GetJobStatus, as the other SDKs' WebApi offers it.
+func (w *WebAPI) GetJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
+	return w.c.getJobStatus(ctx, q)
+}
+
+// PollJobStatus polls a job's status until it is complete, per the client's PollPolicy,
+// and returns the complete status (whether or not the job succeeded: see JobSuccess). It
+// stops with a *PollTimeoutError (errors.Is ErrPollTimeout) once the policy's MaxWait has
+// passed, and with the last error after MaxErrors consecutive failed polls.
+func (w *WebAPI) PollJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
+	if err := validateQuery(q); err != nil {
+		return nil, err
+	}
+	return w.c.poll(ctx, q, w.c.cfg.poll)
+}
+
+func validateQuery(q JobStatusQuery) error {
+	switch {
+	case q.UserID == "":
+		return invalid("user_id", "is required")
+	case q.JobID == "":
+		return invalid("job_id", "is required")
+	}
+	return nil
+}
+
+func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
+	if err := validateQuery(q); err != nil {
+		return nil, err
+	}
+	v, raw, err := do(ctx, c, call[*generated.JobStatusHTTPResponse, generated.JobStatusResponse]{
+		op: OpJobStatus, retryable: true,
+		send: func(ctx context.Context) (*http.Response, error) {
+			ts, sig := c.sign()
+			return c.gen.JobStatus(ctx, generated.JobStatusRequest{
+				PartnerID: c.sig.partnerID, Timestamp: ts, Signature: sig,
+				UserID: q.UserID, JobID: q.JobID, History: q.History, ImageLinks: q.ImageLinks,
+			})
+		},
+		parse: generated.ParseJobStatusHTTPResponse,
+		value: func(r *generated.JobStatusHTTPResponse) *generated.JobStatusResponse { return r.JSON200 },
+	})
+	if err != nil {
+		return nil, err
+	}
+	st := &JobStatus{JobStatusResponse: *v, Raw: raw}
+	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
+		return nil, fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
+	}
+	return st, nil
+}
+
+// poll polls until the job is complete.
+func (c *Client) poll(ctx context.Context, q JobStatusQuery, p PollPolicy) (*JobStatus, error) {
+	start := c.cfg.now()
+	deadline := start.Add(p.MaxWait)
+	interval := p.InitialInterval
+	var last *JobStatus
+	failures := 0
+	for attempt := 1; ; attempt++ {
+		st, err := c.getJobStatus(ctx, q)
+		elapsed := c.cfg.now().Sub(start)
+		if p.OnPoll != nil {
+			p.OnPoll(PollEvent{Attempt: attempt, Elapsed: elapsed, Status: st, Err: err})
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, err
+		case err != nil:
+			var ve *ValidationError
+			failures++
+			if failures >= p.MaxErrors || errors.As(err, &ve) {
+				return nil, fmt.Errorf("smileid: polling job status gave up after %d consecutive failures: %w", failures, err)
+			}
+		case st.JobComplete:
+			return st, nil
+		default:
+			failures = 0
+			last = st
+		}
+		c.log.LogAttrs(ctx, slog.LevelDebug, "smileid poll", slog.Int("attempt", attempt),
+			slog.Bool("complete", st != nil && st.JobComplete), slog.Duration("elapsed", elapsed))
+		remaining := deadline.Sub(c.cfg.now())
+		if remaining <= 0 {
+			return nil, &PollTimeoutError{Polls: attempt, Waited: elapsed, Last: last}
+		}
+		wait := min(interval, remaining)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("smileid: polling job status: %w", err)
+		}
+		interval = min(interval*2, p.MaxInterval)
+	}
+}

@@ -1,0 +1,243 @@
+package smileid
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Environment selects Smile ID's sandbox or production servers.
+type Environment string
+
+const (
+	// Sandbox is https://testapi.smileidentity.com/v1: test data, no charges.
+	Sandbox Environment = "sandbox"
+	// Production is https://api.smileidentity.com/v1.
+	Production Environment = "production"
+)
+
+// BaseURL returns the environment's v1 base URL, "" for an unknown environment.
+func (e Environment) BaseURL() string {
+	switch e {
+	case Sandbox:
+		return "https://testapi.smileidentity.com/v1"
+	case Production:
+		return "https://api.smileidentity.com/v1"
+	}
+	return ""
+}
+
+// Option configures a Client. Options are checked by NewClient, which returns the first
+// invalid one's error.
+type Option func(*config) error
+
+type appInfo struct{ name, version, url string }
+
+type config struct {
+	baseURL          string
+	callbackURL      string
+	httpClient       *http.Client
+	timeout          time.Duration
+	uploadTimeout    time.Duration
+	retry            RetryPolicy
+	poll             PollPolicy
+	logger           *slog.Logger
+	app              *appInfo
+	useValidationAPI bool
+	servicesTTL      time.Duration
+	now              func() time.Time
+}
+
+func defaultConfig() config {
+	return config{
+		baseURL:          Sandbox.BaseURL(),
+		timeout:          30 * time.Second,
+		uploadTimeout:    2 * time.Minute,
+		retry:            DefaultRetryPolicy(),
+		poll:             DefaultPollPolicy(),
+		useValidationAPI: true,
+		servicesTTL:      time.Hour,
+		now:              time.Now,
+	}
+}
+
+// WithEnvironment selects Sandbox (the default) or Production.
+func WithEnvironment(env Environment) Option {
+	return func(c *config) error {
+		u := env.BaseURL()
+		if u == "" {
+			return fmt.Errorf("smileid: unknown environment %q (want %q or %q)", string(env), Sandbox, Production)
+		}
+		c.baseURL = u
+		return nil
+	}
+}
+
+// WithBaseURL points the client at another server, such as the fake of package smileidtest:
+// an absolute https URL including the version path (".../v1"). Plain http is allowed for
+// loopback hosts only.
+func WithBaseURL(rawURL string) Option {
+	return func(c *config) error {
+		u, err := checkURL("base URL", rawURL)
+		if err != nil {
+			return err
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return errors.New("smileid: the base URL must not have a query or fragment")
+		}
+		c.baseURL = strings.TrimRight(rawURL, "/")
+		return nil
+	}
+}
+
+// WithSIDServer selects the server the way the other Smile ID SDKs' sid_server argument
+// does: "0" (or "sandbox") is the sandbox, "1" (or "production") is production, anything
+// else is a base URL as for WithBaseURL.
+func WithSIDServer(sidServer string) Option {
+	switch strings.ToLower(strings.TrimSpace(sidServer)) {
+	case "0", "sandbox", "":
+		return WithEnvironment(Sandbox)
+	case "1", "production":
+		return WithEnvironment(Production)
+	}
+	return WithBaseURL(sidServer)
+}
+
+// WithCallbackURL sets the default callback URL of submitted jobs (the other SDKs'
+// default_callback). It must be an absolute https URL (http only for loopback hosts).
+func WithCallbackURL(rawURL string) Option {
+	return func(c *config) error {
+		if _, err := checkURL("callback URL", rawURL); err != nil {
+			return err
+		}
+		c.callbackURL = rawURL
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client for every request, the presigned upload included. Its
+// Timeout should be zero: the SDK bounds each attempt with WithTimeout and
+// WithUploadTimeout instead. The client is used as is, never modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("smileid: nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of each API request (default 30 s). The context passed
+// to a method bounds the whole call, retries included.
+func WithTimeout(perAttempt time.Duration) Option {
+	return func(c *config) error {
+		if perAttempt <= 0 {
+			return errors.New("smileid: the timeout must be positive")
+		}
+		c.timeout = perAttempt
+		return nil
+	}
+}
+
+// WithUploadTimeout bounds each attempt of the zip upload to the presigned URL (default
+// 2 minutes).
+func WithUploadTimeout(perAttempt time.Duration) Option {
+	return func(c *config) error {
+		if perAttempt <= 0 {
+			return errors.New("smileid: the upload timeout must be positive")
+		}
+		c.uploadTimeout = perAttempt
+		return nil
+	}
+}
+
+// WithRetryPolicy sets how requests that are safe to repeat are retried (default
+// DefaultRetryPolicy). Requests that create a job are never retried.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		if err := p.validate(); err != nil {
+			return err
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithPollPolicy sets how job status is polled after a submission with ReturnJobStatus,
+// and by PollJobStatus (default DefaultPollPolicy).
+func WithPollPolicy(p PollPolicy) Option {
+	return func(c *config) error {
+		if err := p.validate(); err != nil {
+			return err
+		}
+		c.poll = p
+		return nil
+	}
+}
+
+// WithLogger logs each request's operation, method, host and path, status, attempt and
+// duration at debug level, and retries at warn level. Bodies, the API key, signatures and
+// presigned URLs' queries are never logged. Without it the SDK logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithAppInfo adds the application's name, version and URL to the User-Agent.
+func WithAppInfo(name, version, url string) Option {
+	return func(c *config) error {
+		if name == "" || strings.ContainsAny(name+version+url, "\r\n") {
+			return errors.New("smileid: app info needs a name, without line breaks")
+		}
+		c.app = &appInfo{name, version, url}
+		return nil
+	}
+}
+
+// WithValidationAPI turns the check of ID information against the services document
+// (GET /services, fetched once an hour and cached) before a submission on or off. It is on
+// by default, as the other SDKs' use_validation_api; local checks always run.
+func WithValidationAPI(on bool) Option {
+	return func(c *config) error {
+		c.useValidationAPI = on
+		return nil
+	}
+}
+
+// checkURL parses an absolute http(s) URL and refuses plain http to anything but a
+// loopback host.
+func checkURL(what, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return nil, fmt.Errorf("smileid: the %s must be an absolute URL", what)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("smileid: the %s must use https (plain http is allowed for loopback hosts only)", what)
+		}
+	default:
+		return nil, fmt.Errorf("smileid: the %s must use https", what)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("smileid: the %s must not carry credentials", what)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

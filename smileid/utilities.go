@@ -1,0 +1,84 @@
+package smileid
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/smileidentity/smile-identity-core-go/generated"
+)
+
+// GetServices returns the services document (GET /services): the supported countries and
+// ID types with their required fields, per product, and the bank codes. It needs no
+// signature. Safe to repeat; retried per the RetryPolicy.
+func (u *Utilities) GetServices(ctx context.Context) (*Services, error) {
+	v, _, err := do(ctx, u.c, call[*generated.GetServicesHTTPResponse, generated.ServicesResponse]{
+		op: OpServices, retryable: true,
+		send: func(ctx context.Context) (*http.Response, error) { return u.c.gen.GetServices(ctx) },
+		parse: generated.ParseGetServicesHTTPResponse,
+		value: func(r *generated.GetServicesHTTPResponse) *generated.ServicesResponse { return r.JSON200 },
+	})
+	if err != nil {
+		return nil, err
+	}
+	u.c.services.mu.Lock()
+	u.c.services.doc, u.c.services.fetched = v, u.c.cfg.now()
+	u.c.services.mu.Unlock()
+	return v, nil
+}
+
+// GetValidDocuments returns the documents Document Verification (job types 6 and 11)
+// accepts, per country. Safe to repeat; retried per the RetryPolicy.
+func (u *Utilities) GetValidDocuments(ctx context.Context) (*ValidDocuments, error) {
+	v, _, err := do(ctx, u.c, call[*generated.ValidDocumentsHTTPResponse, generated.ValidDocumentsResponse]{
+		op: OpValidDocuments, retryable: true,
+		send: func(ctx context.Context) (*http.Response, error) {
+			ts, sig := u.c.sign()
+			sdk, ver := sdkFields()
+			return u.c.gen.ValidDocuments(ctx, generated.ValidDocumentsRequest{
+				PartnerID: u.c.sig.partnerID, Timestamp: ts, Signature: sig, SourceSDK: sdk, SourceSDKVersion: ver,
+			})
+		},
+		parse: generated.ParseValidDocumentsHTTPResponse,
+		value: func(r *generated.ValidDocumentsHTTPResponse) *generated.ValidDocumentsResponse { return r.JSON200 },
+	})
+	return v, err
+}
+
+// ValidatePartnerParams checks partner params locally: job_id and user_id present, a job
+// type this API runs, no empty or reserved extra keys. A violation is a *ValidationError.
+func (u *Utilities) ValidatePartnerParams(pp PartnerParams) error { return validatePartnerParams(pp) }
+
+// ValidateIDParams checks id_info for the partner params' job type: always against the
+// local rules (required fields per job type, country format), and, when useValidationAPI
+// is true, against the services document too (country and ID type known, required fields
+// present), as the other SDKs' validate_id_params(use_validation_api=True) does. A
+// violation is a *ValidationError; failing to fetch the services document is an error of
+// its own.
+func (u *Utilities) ValidateIDParams(ctx context.Context, info IDInfo, pp PartnerParams, useValidationAPI bool) error {
+	if err := validatePartnerParams(pp); err != nil {
+		return err
+	}
+	if err := validateIDInfo(pp.JobType, info); err != nil {
+		return err
+	}
+	if !useValidationAPI {
+		return nil
+	}
+	doc, err := u.c.cachedServices(ctx)
+	if err != nil {
+		return err
+	}
+	return checkAgainstServices(doc, pp.JobType, info, pp)
+}
+
+// cachedServices returns the services document, fetching it when the cache is empty or
+// older than an hour.
+func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
+	c.services.mu.Lock()
+	doc, fetched := c.services.doc, c.services.fetched
+	c.services.mu.Unlock()
+	if doc != nil && c.cfg.now().Sub(fetched) < c.cfg.servicesTTL {
+		return doc, nil
+	}
+	return c.Utilities.GetServices(ctx)
+}

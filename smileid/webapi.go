@@ -1,0 +1,300 @@
+package smileid
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/smileidentity/smile-identity-core-go/generated"
+)
+
+// Job is a job to submit: the partner params (with the job type), the ID information, the
+// images and the options. Which fields a job needs depends on its type:
+//
+//   - 1 Biometric KYC: a selfie, and an ID card image or IDInfo with Entered: EnteredTrue
+//     and the country, ID type and ID number to look up;
+//   - 2 SmartSelfie Authentication and 4 SmartSelfie Registration: a selfie (liveness
+//     frames recommended);
+//   - 6 Document Verification: a selfie (or Options.UseEnrolledImage), the ID document's
+//     front (and back when it has one) and IDInfo.Country; 11 Enhanced Document
+//     Verification also needs IDInfo.IDType;
+//   - 5 Enhanced KYC and 7 Business Verification: no images; IDInfo with the country, ID
+//     type and ID number. They go to the ID API.
+type Job struct {
+	PartnerParams PartnerParams
+	IDInfo        IDInfo
+	Images        []Image
+	Options       JobOptions
+}
+
+// JobOptions are a job's options (the other SDKs' options_params).
+type JobOptions struct {
+	// ReturnJobStatus makes SubmitJob poll until the job is complete and return its status.
+	// Without it, a callback URL is required.
+	ReturnJobStatus bool
+	// ReturnHistory and ReturnImageLinks add the job's history and image links to the
+	// status returned with ReturnJobStatus.
+	ReturnHistory    bool
+	ReturnImageLinks bool
+	// UseEnrolledImage compares the document with the selfie already enrolled for the user
+	// instead of a new selfie (job types 6 and 11 only).
+	UseEnrolledImage bool
+	// CallbackURL overrides the client's default callback URL for this job.
+	CallbackURL string
+	// SkipValidationAPI skips the check against the services document for this job (see
+	// WithValidationAPI). Local checks always run.
+	SkipValidationAPI bool
+}
+
+// SubmitResult is the outcome of WebAPI.SubmitJob.
+type SubmitResult struct {
+	// SmileJobID is Smile ID's number for the job; quote it in support requests.
+	SmileJobID string
+	// Status is the job's complete status, when Options.ReturnJobStatus was set.
+	Status *JobStatus
+	// Verification is the result of a job type 5 or 7, sent to the ID API.
+	Verification *Verification
+}
+
+// uploadFileName is the name every SDK declares for the job's zip.
+const uploadFileName = "selfie.zip"
+
+// SubmitJob submits a job, as the other SDKs' WebApi.submit_job does. Image jobs (1, 2,
+// 4, 6, 11) go through prep upload, then their zip (info.json and the image files) is
+// uploaded to the presigned URL, then, with Options.ReturnJobStatus, the job's status is
+// polled until it is complete. Job types 5 and 7 go to the ID API (IDAPI.SubmitJob).
+//
+// Everything is checked before the first request: bad input is a *ValidationError and
+// nothing is created on the server. Prep upload is never retried (it creates the job); the
+// upload of the zip is. When the job was created but a later step failed (the upload, or
+// polling), the SubmitResult with the SmileJobID is returned together with the error.
+func (w *WebAPI) SubmitJob(ctx context.Context, job Job) (*SubmitResult, error) {
+	c := w.c
+	if err := validatePartnerParams(job.PartnerParams); err != nil {
+		return nil, err
+	}
+	jt := job.PartnerParams.JobType
+	if isIDAPIJob(jt) {
+		if len(job.Images) > 0 {
+			return nil, invalid("images", "job type %d goes to the ID API and takes no images", int(jt))
+		}
+		v, err := c.IDAPI.submit(ctx, job.PartnerParams, job.IDInfo, !job.Options.SkipValidationAPI)
+		if err != nil {
+			return nil, err
+		}
+		return &SubmitResult{SmileJobID: v.SmileJobID, Verification: v}, nil
+	}
+	if !isUploadJob(jt) {
+		return nil, invalid("partner_params.job_type", "%d is not a job type SubmitJob runs", int(jt))
+	}
+	callback := job.Options.CallbackURL
+	if callback == "" {
+		callback = c.cfg.callbackURL
+	}
+	if err := validateImageJob(&job, callback); err != nil {
+		return nil, err
+	}
+	images, err := prepareImages(job.Images)
+	if err != nil {
+		return nil, err
+	}
+	info := job.IDInfo
+	if info.Entered == "" {
+		info.Entered = EnteredFalse
+	}
+	if c.cfg.useValidationAPI && !job.Options.SkipValidationAPI {
+		doc, err := c.cachedServices(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("smileid: checking the job against the services document (see WithValidationAPI): %w", err)
+		}
+		if err := checkAgainstServices(doc, jt, info, job.PartnerParams); err != nil {
+			return nil, err
+		}
+	}
+	plan := &zipPlan{modTime: c.cfg.now()}
+	for _, img := range images {
+		if img.name != "" {
+			plan.files = append(plan.files, img)
+		}
+	}
+	inline := int64(0)
+	for _, img := range images {
+		inline += int64(len(img.base64))
+	}
+	if plan.size()+inline > zipMaxSize-(1<<20) {
+		return nil, invalid("images", "the job's zip would exceed 4 GiB")
+	}
+
+	ts, sig := c.sign()
+	up, upRaw, err := c.prepUpload(ctx, job, info, callback, ts, sig)
+	if err != nil {
+		return nil, err
+	}
+	res := &SubmitResult{SmileJobID: up.SmileJobID}
+	plan.info, err = manifest(c.sig.partnerID, job, info, images, callback, ts, upRaw)
+	if err != nil {
+		return res, err
+	}
+	if err := c.uploadZip(ctx, up.UploadURL, plan); err != nil {
+		return res, err
+	}
+	if !job.Options.ReturnJobStatus {
+		return res, nil
+	}
+	st, err := c.poll(ctx, JobStatusQuery{
+		UserID: job.PartnerParams.UserID, JobID: job.PartnerParams.JobID,
+		History: job.Options.ReturnHistory, ImageLinks: job.Options.ReturnImageLinks,
+	}, c.cfg.poll)
+	res.Status = st
+	return res, err
+}
+
+// prepUpload registers the job (POST /upload). Never retried.
+func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback, ts, sig string) (*generated.UploadResponse, []byte, error) {
+	var body generated.UploadRequest
+	if err := remarshal(info, &body); err != nil {
+		return nil, nil, err
+	}
+	body.SmileClientID, body.Timestamp, body.Signature = c.sig.partnerID, ts, sig
+	body.PartnerParams = job.PartnerParams
+	body.FileName = uploadFileName
+	body.ModelParameters = map[string]any{}
+	body.UseEnrolledImage = ptr(job.Options.UseEnrolledImage)
+	body.SourceSDK, body.SourceSDKVersion = sdkFields()
+	if callback != "" {
+		body.CallbackURL = ptr(callback)
+	}
+	v, raw, err := do(ctx, c, call[*generated.UploadHTTPResponse, generated.UploadResponse]{
+		op:    OpUpload,
+		send:  func(ctx context.Context) (*http.Response, error) { return c.gen.Upload(ctx, body) },
+		parse: generated.ParseUploadHTTPResponse,
+		value: func(r *generated.UploadHTTPResponse) *generated.UploadResponse { return r.JSON200 },
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if v.UploadURL == "" || v.SmileJobID == "" {
+		return nil, nil, &APIError{Operation: OpUpload, StatusCode: http.StatusOK, Code: codeText(v.Code), Message: "the response has no upload_url or smile_job_id"}
+	}
+	return v, raw, nil
+}
+
+// manifest builds info.json. Its server_information is the prep-upload response exactly as
+// received, as the official Node SDK sends it.
+func manifest(partnerID string, job Job, info IDInfo, images []preparedImage, callback, ts string, upload []byte) ([]byte, error) {
+	m := generated.UploadManifest{
+		PackageInformation: generated.PackageInformation{Language: SourceSDK},
+		MiscInformation: generated.MiscInformation{
+			Retry:         generated.MiscInformationRetryRetryFalse,
+			PartnerParams: job.PartnerParams,
+			Timestamp:     ts,
+			FileName:      uploadFileName,
+			SmileClientID: partnerID,
+		},
+		IDInfo: info,
+		Images: make([]generated.ManifestImage, len(images)),
+	}
+	m.PackageInformation.APIVersion.MajorVersion = 2
+	if callback != "" {
+		m.MiscInformation.CallbackURL = ptr(callback)
+	}
+	for i, img := range images {
+		m.Images[i] = generated.ManifestImage{ImageTypeID: img.typ, Image: img.base64, FileName: img.name}
+	}
+	if err := m.ServerInformation.UnmarshalJSON(upload); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+// uploadZip PUTs the zip to the presigned URL with its exact Content-Length, streaming the
+// images from their sources, and no SDK credentials. Retried per the RetryPolicy: the PUT
+// overwrites the same object.
+func (c *Client) uploadZip(ctx context.Context, uploadURL string, plan *zipPlan) error {
+	if _, err := checkURL("upload URL", uploadURL); err != nil {
+		return &APIError{Operation: OpUploadZip, Message: "the prep upload returned an unusable upload URL: " + err.Error()}
+	}
+	size := plan.size()
+	_, _, err := do(ctx, c, call[struct{}, struct{}]{
+		op: OpUploadZip, retryable: true, timeout: c.cfg.uploadTimeout,
+		send: func(ctx context.Context) (*http.Response, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPut, uploadURL, http.NoBody)
+			if err != nil {
+				return nil, errors.New("invalid upload URL")
+			}
+			req.Body = plan.body()
+			req.GetBody = func() (io.ReadCloser, error) { return plan.body(), nil }
+			req.ContentLength = size
+			req.Header.Set("Content-Type", "application/zip")
+			req.Header.Set("User-Agent", c.ua)
+			return c.hc.Do(req)
+		},
+		parse: func(*http.Response) (struct{}, error) { return struct{}{}, nil },
+		value: func(struct{}) *struct{} { return &struct{}{} },
+	})
+	return err
+}
+
+// remarshal copies src into dst through JSON: the ID API and prep-upload bodies carry the
+// id_info fields at their top level.
+func remarshal(src, dst any) error {
+	b, err := json.Marshal(src)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
+}
+
+// WebTokenRequest asks for a hosted web token.
+type WebTokenRequest struct {
+	UserID      string
+	JobID       string
+	Product     Product
+	CallbackURL string // defaults to the client's callback URL; one of the two is required
+}
+
+// GetWebToken returns a token for Smile ID's hosted web integration (POST /token): a
+// browser can then run one product for this user and job without the API key. Not
+// retried.
+func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest) (string, error) {
+	c := w.c
+	callback := r.CallbackURL
+	if callback == "" {
+		callback = c.cfg.callbackURL
+	}
+	switch {
+	case r.UserID == "":
+		return "", invalid("user_id", "is required to get a web token")
+	case r.JobID == "":
+		return "", invalid("job_id", "is required to get a web token")
+	case r.Product == "":
+		return "", invalid("product", "is required to get a web token")
+	case callback == "":
+		return "", invalid("callback_url", "is required to get a web token (set it here or with WithCallbackURL)")
+	}
+	if _, err := checkURL("callback URL", callback); err != nil {
+		return "", &ValidationError{Field: "callback_url", Reason: err.Error(), Err: err}
+	}
+	v, _, err := do(ctx, c, call[*generated.TokenHTTPResponse, generated.TokenResponse]{
+		op: OpToken,
+		send: func(ctx context.Context) (*http.Response, error) {
+			ts, sig := c.sign()
+			return c.gen.Token(ctx, generated.TokenRequest{
+				PartnerID: c.sig.partnerID, Timestamp: ts, Signature: sig,
+				UserID: r.UserID, JobID: r.JobID, Product: r.Product, CallbackURL: callback,
+			})
+		},
+		parse: generated.ParseTokenHTTPResponse,
+		value: func(r *generated.TokenHTTPResponse) *generated.TokenResponse { return r.JSON200 },
+	})
+	if err != nil {
+		return "", err
+	}
+	if v.Token == "" {
+		return "", &APIError{Operation: OpToken, StatusCode: http.StatusOK, Message: "the response has no token"}
+	}
+	return v.Token, nil
+}
