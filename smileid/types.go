@@ -154,3 +154,24 @@ func signedText(ts *generated.ResponseTimestamp) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Values of Actions.
+const (
+	ActionPassed                       = generated.ActionResultPassed
+	ActionCompleted                    = generated.ActionResultCompleted
+	ActionApproved                     = generated.ActionResultApproved
+	ActionVerified                     = generated.ActionResultVerified
+	ActionProvisionallyApproved        = generated.ActionResultProvisionallyApproved
+	ActionUnderReview                  = generated.ActionResultUnderReview
+	ActionSentToHumanReview            = generated.ActionResultSentToHumanReview
+	ActionReturned                     = generated.ActionResultReturned
+	ActionNotReturned                  = generated.ActionResultNotReturned
+	ActionFailed                       = generated.ActionResultFailed
+	ActionRejected                     = generated.ActionResultRejected
+	ActionUnableToDetermine            = generated.ActionResultUnableToDetermine
+	ActionNotApplicable                = generated.ActionResultNotApplicable
+	ActionNotVerified                  = generated.ActionResultNotVerified
+	ActionNotDone                      = generated.ActionResultNotDone
+	ActionIssuerUnavailable            = generated.ActionResultIssuerUnavailable
+	ActionIDAuthorityPhotoNotAvailable = generated.ActionResultIDAuthorityPhotoNotAvailable
+)
