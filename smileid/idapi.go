@@ -113,7 +113,9 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 				return c.gen.BusinessVerification(ctx, body)
 			},
 			parse: generated.ParseBusinessVerificationHTTPResponse,
-			value: func(r *generated.BusinessVerificationHTTPResponse) *generated.BusinessVerificationResult { return r.JSON200 },
+			value: func(r *generated.BusinessVerificationHTTPResponse) *generated.BusinessVerificationResult {
+				return r.JSON200
+			},
 		})
 		if err == nil {
 			err = json.Unmarshal(raw, &out.JobResult)

@@ -39,7 +39,9 @@ func NewSignature(partnerID, apiKey string) *Signature {
 }
 
 // String describes the Signature without its key.
-func (s *Signature) String() string { return "smileid.Signature{partner_id: " + s.partnerID + ", api_key: [REDACTED]}" }
+func (s *Signature) String() string {
+	return "smileid.Signature{partner_id: " + s.partnerID + ", api_key: [REDACTED]}"
+}
 
 // GoString is String, so that %#v does not print the key either.
 func (s *Signature) GoString() string { return s.String() }

@@ -13,7 +13,7 @@ import (
 func (u *Utilities) GetServices(ctx context.Context) (*Services, error) {
 	v, _, err := do(ctx, u.c, call[*generated.GetServicesHTTPResponse, generated.ServicesResponse]{
 		op: OpServices, retryable: true,
-		send: func(ctx context.Context) (*http.Response, error) { return u.c.gen.GetServices(ctx) },
+		send:  func(ctx context.Context) (*http.Response, error) { return u.c.gen.GetServices(ctx) },
 		parse: generated.ParseGetServicesHTTPResponse,
 		value: func(r *generated.GetServicesHTTPResponse) *generated.ServicesResponse { return r.JSON200 },
 	})

@@ -114,7 +114,9 @@ func WithCallbackClient(hc *http.Client) Option { return func(c *config) { c.cal
 
 // WithServices replaces the services document the fake serves and validates ID types
 // against.
-func WithServices(doc *generated.ServicesResponse) Option { return func(c *config) { c.services = doc } }
+func WithServices(doc *generated.ServicesResponse) Option {
+	return func(c *config) { c.services = doc }
+}
 
 // AllowSpecViolations stops NewServer from failing the test when a request breaks the
 // spec; the fake still answers it with HTTP 400. For tests of bad requests.
@@ -509,8 +511,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-func (rw *responseRecorder) Write(b []byte) (int, error) { rw.body = append(rw.body, b...); return len(b), nil }
-func (rw *responseRecorder) WriteHeader(status int)      { rw.status = status }
+func (rw *responseRecorder) Write(b []byte) (int, error) {
+	rw.body = append(rw.body, b...)
+	return len(b), nil
+}
+func (rw *responseRecorder) WriteHeader(status int) { rw.status = status }
 
 func errorBody(code, msg string) generated.Error {
 	var c generated.SmileCode
