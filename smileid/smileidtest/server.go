@@ -20,6 +20,7 @@ package smileidtest
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -218,6 +219,15 @@ func (s *Server) Client() *http.Client { return s.http.Client() }
 
 // TLS reports whether the fake serves TLS.
 func (s *Server) TLS() bool { return s.http.TLS != nil }
+
+// Certificate returns the fake's TLS certificate (nil over plain HTTP), for clients that
+// must trust it by other means, such as a file named by SSL_CERT_FILE.
+func (s *Server) Certificate() *x509.Certificate {
+	if !s.TLS() {
+		return nil
+	}
+	return s.http.Certificate()
+}
 
 // ClientOptions returns the smileid options that point a client at the fake:
 // WithBaseURL(s.URL) and WithHTTPClient(s.Client()).
