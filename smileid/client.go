@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,6 +123,18 @@ func (c *Client) sign() (timestamp, signature string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// sendJSON sends body with a generated ...WithBody method, encoded like the official SDKs
+// encode it: UTF-8 with "<", ">" and "&" literal (encoding/json would escape them).
+func sendJSON[B any](ctx context.Context, send func(context.Context, string, io.Reader, ...generated.RequestEditorFn) (*http.Response, error), body B) (*http.Response, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return nil, err
+	}
+	return send(ctx, "application/json", bytes.NewReader(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+}
 
 // sdkFields returns source_sdk and source_sdk_version.
 func sdkFields() (*string, *string) { return ptr(SourceSDK), ptr(Version) }

@@ -53,9 +53,9 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 	if err := remarshal(info, &body); err != nil {
 		return err
 	}
-	op, send := OpAsyncIDVerification, c.gen.AsyncIDVerification
+	op, send := OpAsyncIDVerification, c.gen.AsyncIDVerificationWithBody
 	if pp.JobType == BusinessVerification {
-		op, send = OpAsyncBusinessVerification, c.gen.AsyncBusinessVerification
+		op, send = OpAsyncBusinessVerification, c.gen.AsyncBusinessVerificationWithBody
 	}
 	v, _, err := do(ctx, c, call[*generated.AsyncIDVerificationHTTPResponse, generated.AsyncSubmitResponse]{
 		op: op,
@@ -63,7 +63,7 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 			body.PartnerID, body.PartnerParams, body.CallbackURL = c.sig.partnerID, pp, callbackURL
 			body.Timestamp, body.Signature = c.sign()
 			body.SourceSDK, body.SourceSDKVersion = sdkFields()
-			return send(ctx, body)
+			return sendJSON(ctx, send, body)
 		},
 		parse: generated.ParseAsyncIDVerificationHTTPResponse,
 		value: func(r *generated.AsyncIDVerificationHTTPResponse) *generated.AsyncSubmitResponse { return r.JSON200 },
@@ -110,7 +110,7 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 			op: OpBusinessVerification,
 			send: func(ctx context.Context) (*http.Response, error) {
 				sign()
-				return c.gen.BusinessVerification(ctx, body)
+				return sendJSON(ctx, c.gen.BusinessVerificationWithBody, body)
 			},
 			parse: generated.ParseBusinessVerificationHTTPResponse,
 			value: func(r *generated.BusinessVerificationHTTPResponse) *generated.BusinessVerificationResult {
@@ -126,7 +126,7 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 			op: OpIDVerification,
 			send: func(ctx context.Context) (*http.Response, error) {
 				sign()
-				return c.gen.IDVerification(ctx, body)
+				return sendJSON(ctx, c.gen.IDVerificationWithBody, body)
 			},
 			parse: generated.ParseIDVerificationHTTPResponse,
 			value: func(r *generated.IDVerificationHTTPResponse) *generated.JobResult { return r.JSON200 },

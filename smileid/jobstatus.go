@@ -100,7 +100,7 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 		op: OpJobStatus, retryable: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
-			return c.gen.JobStatus(ctx, generated.JobStatusRequest{
+			return sendJSON(ctx, c.gen.JobStatusWithBody, generated.JobStatusRequest{
 				PartnerID: c.sig.partnerID, Timestamp: ts, Signature: sig,
 				UserID: q.UserID, JobID: q.JobID, History: q.History, ImageLinks: q.ImageLinks,
 			})

@@ -34,7 +34,7 @@ func (u *Utilities) GetValidDocuments(ctx context.Context) (*ValidDocuments, err
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := u.c.sign()
 			sdk, ver := sdkFields()
-			return u.c.gen.ValidDocuments(ctx, generated.ValidDocumentsRequest{
+			return sendJSON(ctx, u.c.gen.ValidDocumentsWithBody, generated.ValidDocumentsRequest{
 				PartnerID: u.c.sig.partnerID, Timestamp: ts, Signature: sig, SourceSDK: sdk, SourceSDKVersion: ver,
 			})
 		},

@@ -169,7 +169,7 @@ func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback,
 	}
 	v, raw, err := do(ctx, c, call[*generated.UploadHTTPResponse, generated.UploadResponse]{
 		op:    OpUpload,
-		send:  func(ctx context.Context) (*http.Response, error) { return c.gen.Upload(ctx, body) },
+		send:  func(ctx context.Context) (*http.Response, error) { return sendJSON(ctx, c.gen.UploadWithBody, body) },
 		parse: generated.ParseUploadHTTPResponse,
 		value: func(r *generated.UploadHTTPResponse) *generated.UploadResponse { return r.JSON200 },
 	})
@@ -282,7 +282,7 @@ func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest) (string, er
 		op: OpToken,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
-			return c.gen.Token(ctx, generated.TokenRequest{
+			return sendJSON(ctx, c.gen.TokenWithBody, generated.TokenRequest{
 				PartnerID: c.sig.partnerID, Timestamp: ts, Signature: sig,
 				UserID: r.UserID, JobID: r.JobID, Product: r.Product, CallbackURL: callback,
 			})
