@@ -61,7 +61,7 @@ func (u *Utilities) ValidateIDParams(ctx context.Context, info IDInfo, pp Partne
 	if err := validateIDInfo(pp.JobType, info); err != nil {
 		return err
 	}
-	if !useValidationAPI {
+	if !useValidationAPI || !needsServices(pp.JobType, info) {
 		return nil
 	}
 	doc, err := u.c.cachedServices(ctx)

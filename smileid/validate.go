@@ -166,14 +166,11 @@ func validateImageJob(job *Job, callbackURL string) error {
 // type must be known for the job's product, and the fields the services document lists
 // as required for that ID type must be present. Fields the SDK does not know are skipped.
 func checkAgainstServices(doc *Services, jt JobType, info IDInfo, pp PartnerParams) error {
-	lookup := isIDAPIJob(jt) || info.Entered == EnteredTrue
 	switch {
-	case jt == BusinessVerification:
-		return nil // business registries are not listed in the services document
+	case !needsServices(jt, info):
+		return nil
 	case jt == DocumentVerification || jt == EnhancedDocumentVerification:
 		return checkDocumentCountry(doc, info)
-	case !lookup:
-		return nil
 	}
 	types, ok := doc.IDTypes[info.Country]
 	hosted := hostedIDTypes(doc, info.Country, "basic_kyc", "enhanced_kyc", "biometric_kyc", "ekyc_smartselfie")
@@ -206,6 +203,18 @@ func checkAgainstServices(doc *Services, jt JobType, info IDInfo, pp PartnerPara
 		}
 	}
 	return nil
+}
+
+// needsServices reports whether the services document has anything to check for the job:
+// an ID to look up, or a document's country. Business registries are not listed in it.
+func needsServices(jt JobType, info IDInfo) bool {
+	switch jt {
+	case BusinessVerification:
+		return false
+	case EnhancedKYC, DocumentVerification, EnhancedDocumentVerification:
+		return true
+	}
+	return info.Entered == EnteredTrue
 }
 
 // hostedIDTypes merges the required fields of the country's ID types over the hosted web

@@ -105,7 +105,7 @@ func (w *WebAPI) SubmitJob(ctx context.Context, job Job) (*SubmitResult, error) 
 	if info.Entered == "" {
 		info.Entered = EnteredFalse
 	}
-	if c.cfg.useValidationAPI && !job.Options.SkipValidationAPI {
+	if c.cfg.useValidationAPI && !job.Options.SkipValidationAPI && needsServices(jt, info) {
 		doc, err := c.cachedServices(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("smileid: checking the job against the services document (see WithValidationAPI): %w", err)
