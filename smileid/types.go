@@ -3,7 +3,6 @@ package smileid
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 
 	"github.com/smileidentity/smile-identity-core-go/generated"
 )
@@ -152,8 +151,6 @@ func signedText(ts *generated.ResponseTimestamp) string {
 	}
 	return scalarText(ts)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // Values of Actions.
 const (

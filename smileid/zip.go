@@ -46,12 +46,15 @@ func (p *zipPlan) writeTo(w io.Writer) error {
 	zw := zip.NewWriter(w)
 	date, clock := dosTime(p.modTime)
 	header := func(name string, size int64, crc uint32) *zip.FileHeader {
-		return &zip.FileHeader{
+		h := &zip.FileHeader{
 			Name: name, Method: zip.Store, CRC32: crc,
 			CompressedSize64: uint64(size), UncompressedSize64: uint64(size),
-			ModifiedDate: date, ModifiedTime: clock,
 			CreatorVersion: 20, ReaderVersion: 10,
 		}
+		// CreateRaw writes the MS-DOS fields as they are and ignores Modified (which would
+		// add an extra field and change the zip's length).
+		h.ModifiedDate, h.ModifiedTime = date, clock //lint:ignore SA1019 see above
+		return h
 	}
 	ew, err := zw.CreateRaw(header("info.json", int64(len(p.info)), crc32.ChecksumIEEE(p.info)))
 	if err != nil {
