@@ -49,6 +49,7 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 	if err := a.check(ctx, pp, info, true); err != nil {
 		return err
 	}
+	info.Entered = ""
 	var body generated.AsyncIDVerificationRequest
 	if err := remarshal(info, &body); err != nil {
 		return err
@@ -93,6 +94,7 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 	if err := a.check(ctx, pp, info, useValidationAPI); err != nil {
 		return nil, err
 	}
+	info.Entered = "" // the other SDKs' id_info may carry it; the ID API does not use it
 	var body generated.IDVerificationRequest
 	if err := remarshal(info, &body); err != nil {
 		return nil, err

@@ -37,6 +37,17 @@ func TestIDAPI(t *testing.T) {
 		require.NotContains(t, body, "entered")
 	})
 
+	t.Run("entered is not sent to the ID API", func(t *testing.T) {
+		srv, c := fake(t, nil)
+		withEntered := info
+		withEntered.Entered = smileid.EnteredTrue // as a seed job's id_info may have it
+		_, err := c.IDAPI.SubmitJob(ctx, jobParams("ent", smileid.EnhancedKYC), withEntered)
+		require.NoError(t, err)
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(srv.RequestsFor("idVerification")[0].Body, &body))
+		require.NotContains(t, body, "entered")
+	})
+
 	t.Run("through WebAPI.SubmitJob", func(t *testing.T) {
 		srv, c := fake(t, nil)
 		pp := jobParams("web5", smileid.EnhancedKYC)

@@ -74,7 +74,9 @@ func (w *WebAPI) GetJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 // PollJobStatus polls a job's status until it is complete, per the client's PollPolicy,
 // and returns the complete status (whether or not the job succeeded: see JobSuccess). It
 // stops with a *PollTimeoutError (errors.Is ErrPollTimeout) once the policy's MaxWait has
-// passed, and with the last error after MaxErrors consecutive failed polls.
+// passed, with the last error after MaxErrors consecutive failed polls, and at once on an
+// error that repeating cannot fix (an *APIError that is not Temporary, such as an unknown
+// job or a wrong key).
 func (w *WebAPI) PollJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
 	if err := validateQuery(q); err != nil {
 		return nil, err
@@ -136,8 +138,10 @@ func (c *Client) poll(ctx context.Context, q JobStatusQuery, p PollPolicy) (*Job
 			return nil, err
 		case err != nil:
 			var ve *ValidationError
+			var apiErr *APIError
 			failures++
-			if failures >= p.MaxErrors || errors.As(err, &ve) {
+			permanent := errors.As(err, &ve) || errors.As(err, &apiErr) && !apiErr.Temporary()
+			if failures >= p.MaxErrors || permanent {
 				return nil, fmt.Errorf("smileid: polling job status gave up after %d consecutive failures: %w", failures, err)
 			}
 		case st.JobComplete:

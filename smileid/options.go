@@ -79,7 +79,7 @@ func WithEnvironment(env Environment) Option {
 }
 
 // WithBaseURL points the client at another server, such as the fake of package smileidtest:
-// an absolute https URL including the version path (".../v1"). Plain http is allowed for
+// an absolute https URL whose path ends in the version, "/v1". Plain http is allowed for
 // loopback hosts only.
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
@@ -89,6 +89,9 @@ func WithBaseURL(rawURL string) Option {
 		}
 		if u.RawQuery != "" || u.Fragment != "" {
 			return errors.New("smileid: the base URL must not have a query or fragment")
+		}
+		if !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/v1") {
+			return fmt.Errorf("smileid: the base URL must end in /v1 (for example %s)", Sandbox.BaseURL())
 		}
 		c.baseURL = strings.TrimRight(rawURL, "/")
 		return nil

@@ -124,6 +124,8 @@ func TestNewClientChecksItsOptions(t *testing.T) {
 		"relative base":      smileid.WithBaseURL("/v1"),
 		"base with query":    smileid.WithBaseURL("https://api.example.com/v1?x=1"),
 		"base with user":     smileid.WithBaseURL("https://u:p@api.example.com/v1"),
+		"base without /v1":   smileid.WithBaseURL("https://api.example.com"),
+		"sid server host":    smileid.WithSIDServer("https://api.example.com/"),
 		"ftp":                smileid.WithSIDServer("ftp://x"),
 		"http callback":      smileid.WithCallbackURL("http://partner.example.com/cb"),
 		"nil client":         smileid.WithHTTPClient(nil),

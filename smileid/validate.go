@@ -56,10 +56,7 @@ func validateIDInfo(jt JobType, info IDInfo) error {
 	}
 	switch {
 	case isIDAPIJob(jt):
-		if info.Entered != "" {
-			return invalid("id_info.entered", "is not used by job type %d", int(jt))
-		}
-		return lookup()
+		return lookup() // entered does not apply: the ID API always looks the ID up
 	case jt == DocumentVerification:
 		return required("country")
 	case jt == EnhancedDocumentVerification:

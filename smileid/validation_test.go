@@ -90,7 +90,6 @@ func TestSubmitJobRefusesBadInputBeforeSending(t *testing.T) {
 		{"images for the ID API", smileid.Job{PartnerParams: jobParams("x", smileid.EnhancedKYC), IDInfo: entered, Images: []smileid.Image{selfie}}, "images"},
 		{"id api without id number", smileid.Job{PartnerParams: jobParams("x", smileid.EnhancedKYC), IDInfo: smileid.IDInfo{Country: "NG", IDType: "BVN"}}, "id_info.id_number"},
 		{"id api without id type", smileid.Job{PartnerParams: jobParams("x", smileid.EnhancedKYC), IDInfo: smileid.IDInfo{Country: "NG", IDNumber: "1"}}, "id_info.id_type"},
-		{"id api with entered", smileid.Job{PartnerParams: jobParams("x", smileid.EnhancedKYC), IDInfo: entered}, "id_info.entered"},
 		{"kyb without country", smileid.Job{PartnerParams: jobParams("x", smileid.BusinessVerification), IDInfo: smileid.IDInfo{IDType: "BUSINESS_REGISTRATION", IDNumber: "1"}}, "id_info.country"},
 	}
 	for _, tc := range cases {

@@ -220,6 +220,15 @@ func TestPollingOutcomes(t *testing.T) {
 		require.Len(t, srv.RequestsFor("jobStatus"), 3, "a bad signature is not retried within a poll")
 	})
 
+	t.Run("an error that repeating cannot fix stops at once", func(t *testing.T) {
+		srv, c := fake(t, nil)
+		_, err := c.WebAPI.PollJobStatus(ctx, smileid.JobStatusQuery{UserID: "nobody", JobID: "nothing"})
+		var apiErr *smileid.APIError
+		require.ErrorAs(t, err, &apiErr)
+		require.Equal(t, http.StatusNotFound, apiErr.StatusCode)
+		require.Len(t, srv.RequestsFor("jobStatus"), 1)
+	})
+
 	t.Run("a few failures are survived", func(t *testing.T) {
 		srv, c := fake(t, nil)
 		srv.InjectFault("jobStatus", 1, smileidtest.Fault{BadSignature: true})

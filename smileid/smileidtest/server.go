@@ -181,6 +181,7 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 	if cfg.addr != "" {
 		l, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
+			hs.Listener.Close()
 			return nil, err
 		}
 		hs.Listener.Close()

@@ -1,0 +1,367 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/smileidentity/smile-identity-core-go/smileid"
+)
+
+// writeJSON prints a JSON document on stdout, indented.
+func (e *env) writeJSON(v any) error {
+	b, ok := v.([]byte)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return failure("encoding the output: %v", err)
+		}
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		out.Reset()
+		out.Write(bytes.TrimSpace(b))
+	}
+	out.WriteByte('\n')
+	_, err := e.stdout.Write(out.Bytes())
+	return err
+}
+
+// ---------------------------------------------------------------- sign, verify-signature
+
+func cmdSign(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "sign", "[--timestamp T]")
+	server := serverFlag(fs)
+	ts := fs.String("timestamp", "", "sign `T` exactly as given (default: now, RFC 3339 UTC with milliseconds)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "timestamp" {
+			given = true
+		}
+	})
+	if given && *ts == "" {
+		return usageError("--timestamp must not be empty")
+	}
+	sig, err := e.signer(*server)
+	if err != nil {
+		return err
+	}
+	var out struct {
+		Timestamp string `json:"timestamp"`
+		Signature string `json:"signature"`
+	}
+	if given {
+		out.Timestamp, out.Signature = *ts, sig.Generate(*ts)
+	} else {
+		out.Timestamp, out.Signature = sig.Now()
+	}
+	return e.writeJSON(out)
+}
+
+func cmdVerifySignature(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "verify-signature", "--timestamp T --signature S")
+	server := serverFlag(fs)
+	ts := fs.String("timestamp", "", "the timestamp `T` that was signed")
+	signature := fs.String("signature", "", "the signature `S` to check")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := required(fs, "timestamp", "signature"); err != nil {
+		return err
+	}
+	sig, err := e.signer(*server)
+	if err != nil {
+		return err
+	}
+	if !sig.Confirm(*ts, strings.TrimSpace(*signature)) {
+		return failure("the signature does not match the timestamp and the partner's API key")
+	}
+	fmt.Fprintln(e.stdout, "signature valid")
+	return nil
+}
+
+// ---------------------------------------------------------------- submit
+
+func cmdSubmit(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "submit", "--job FILE")
+	server := serverFlag(fs)
+	jobPath := fs.String("job", "", "the job, a JSON `file` in the Python SDK's shape (- for stdin)")
+	maxWait, interval := pollFlags(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := required(fs, "job"); err != nil {
+		return err
+	}
+	var data []byte
+	var err error
+	dir := "."
+	if *jobPath == "-" {
+		data, err = io.ReadAll(io.LimitReader(e.stdin, 64<<20))
+	} else {
+		data, err = os.ReadFile(*jobPath)
+		dir = filepath.Dir(*jobPath)
+	}
+	if err != nil {
+		return usageError("reading the job file: %v", unwrapPathError(err))
+	}
+	pj, err := parseJobFile(data, dir)
+	if err != nil {
+		return usageError("%s: %v", *jobPath, err)
+	}
+	for _, n := range pj.Notes {
+		fmt.Fprintf(e.stderr, "smileid submit: note: %s\n", n)
+	}
+	policy, err := e.pollPolicy(*maxWait, *interval)
+	if err != nil {
+		return err
+	}
+	client, done, err := e.client(*server, smileid.WithPollPolicy(policy))
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	job := pj.Job
+	res, err := client.WebAPI.SubmitJob(ctx, job)
+	var ve *smileid.ValidationError
+	if errors.As(err, &ve) && ve.Field == "options" {
+		return usageError("%s (in the job file: set options.return_job_status or options.optional_callback)", oneLine(err))
+	}
+	if err != nil {
+		if res != nil && res.SmileJobID != "" {
+			return fmt.Errorf("job %s (smile_job_id %s) was created, but: %w", job.PartnerParams.JobID, res.SmileJobID, err)
+		}
+		return err
+	}
+	switch {
+	case res.Verification != nil:
+		if err := e.writeJSON([]byte(res.Verification.Raw)); err != nil {
+			return err
+		}
+		return verificationOutcome(job.PartnerParams.JobType, res.Verification)
+	case res.Status != nil:
+		if err := e.writeJSON([]byte(res.Status.Raw)); err != nil {
+			return err
+		}
+		return statusOutcome(job.PartnerParams.JobID, res.Status)
+	}
+	return e.writeJSON(map[string]any{"success": true, "smile_job_id": res.SmileJobID})
+}
+
+// unwrapPathError drops the operation of an *os.PathError ("open x: no such file").
+func unwrapPathError(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// statusOutcome is a failure when the job is complete without success.
+func statusOutcome(jobID string, st *smileid.JobStatus) error {
+	if st.JobComplete && !st.JobSuccess {
+		return failure("job %s completed without success (job_success false%s)", jobID, resultText(st.LatestResult()))
+	}
+	return nil
+}
+
+// verificationOutcome is a failure when an ID API job did not verify the ID number (job
+// type 5) or the business (7).
+func verificationOutcome(jt smileid.JobType, v *smileid.Verification) error {
+	if v.Actions == nil {
+		return nil
+	}
+	action, name := v.Actions.VerifyIDNumber, "Verify_ID_Number"
+	if jt == smileid.BusinessVerification {
+		action, name = v.Actions.VerifyBusiness, "Verify_Business"
+	}
+	if action != nil && *action != smileid.ActionVerified {
+		return failure("the job was not verified (%s %q%s)", name, string(*action), resultText(&v.JobResult))
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------- status, wait
+
+func jobFlags(fs *flagSet) (userID, jobID *string, history, images *bool) {
+	userID = fs.String("user-id", "", "the job's partner_params.user_id")
+	jobID = fs.String("job-id", "", "the job's partner_params.job_id")
+	history = fs.Bool("history", false, "include the job's history")
+	images = fs.Bool("images", false, "include links to the job's images")
+	return
+}
+
+func cmdStatus(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "status", "--user-id U --job-id J [--history] [--images]")
+	server := serverFlag(fs)
+	userID, jobID, history, images := jobFlags(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := required(fs, "user-id", "job-id"); err != nil {
+		return err
+	}
+	client, done, err := e.client(*server)
+	if err != nil {
+		return err
+	}
+	defer done()
+	st, err := client.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: *userID, JobID: *jobID, History: *history, ImageLinks: *images})
+	if err != nil {
+		return err
+	}
+	if err := e.writeJSON([]byte(st.Raw)); err != nil {
+		return err
+	}
+	if !st.JobComplete {
+		fmt.Fprintf(e.stderr, "smileid status: job %s is not complete yet (code %s)\n", *jobID, st.SmileCode())
+	}
+	return statusOutcome(*jobID, st)
+}
+
+func cmdWait(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "wait", "--user-id U --job-id J [--history] [--images] [--max-wait D]")
+	server := serverFlag(fs)
+	userID, jobID, history, images := jobFlags(fs)
+	maxWait, interval := pollFlags(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := required(fs, "user-id", "job-id"); err != nil {
+		return err
+	}
+	policy, err := e.pollPolicy(*maxWait, *interval)
+	if err != nil {
+		return err
+	}
+	client, done, err := e.client(*server, smileid.WithPollPolicy(policy))
+	if err != nil {
+		return err
+	}
+	defer done()
+	st, err := client.WebAPI.PollJobStatus(ctx, smileid.JobStatusQuery{UserID: *userID, JobID: *jobID, History: *history, ImageLinks: *images})
+	if err != nil {
+		return err
+	}
+	if err := e.writeJSON([]byte(st.Raw)); err != nil {
+		return err
+	}
+	return statusOutcome(*jobID, st)
+}
+
+// ---------------------------------------------------------------- services, token
+
+func cmdServices(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "services", "")
+	server := serverFlag(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	client, done, err := e.client(*server)
+	if err != nil {
+		return err
+	}
+	defer done()
+	doc, err := client.Utilities.GetServices(ctx)
+	if err != nil {
+		return err
+	}
+	return e.writeJSON(doc)
+}
+
+func cmdToken(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "token", "--user-id U --job-id J --product P [--callback-url URL]")
+	server := serverFlag(fs)
+	userID := fs.String("user-id", "", "the user's ID")
+	jobID := fs.String("job-id", "", "the job's ID")
+	product := fs.String("product", "", "the hosted web `product`: "+strings.Join(productNames(), ", "))
+	callback := fs.String("callback-url", "", "where Smile ID POSTs the result (`URL`, https)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := required(fs, "user-id", "job-id", "product", "callback-url"); err != nil {
+		return err
+	}
+	if !smileid.Product(*product).Valid() {
+		return usageError("unknown product %q (want one of %s)", *product, strings.Join(productNames(), ", "))
+	}
+	client, done, err := e.client(*server)
+	if err != nil {
+		return err
+	}
+	defer done()
+	token, err := client.WebAPI.GetWebToken(ctx, smileid.WebTokenRequest{
+		UserID: *userID, JobID: *jobID, Product: smileid.Product(*product), CallbackURL: *callback,
+	})
+	if err != nil {
+		return err
+	}
+	return e.writeJSON(map[string]string{"token": token})
+}
+
+func productNames() []string {
+	var out []string
+	for _, p := range []smileid.Product{
+		smileid.ProductAuthentication, smileid.ProductBasicKYC, smileid.ProductSmartSelfie, smileid.ProductBiometricKYC,
+		smileid.ProductEnhancedKYC, smileid.ProductDocVerification, smileid.ProductEKYCSmartSelfie,
+		smileid.ProductIdentityVerification, smileid.ProductEnhancedDocumentVerification,
+	} {
+		out = append(out, string(p))
+	}
+	return out
+}
+
+// ---------------------------------------------------------------- verify-callback
+
+func cmdVerifyCallback(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "verify-callback", "< body.json")
+	server := serverFlag(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	sig, err := e.signer(*server)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(e.stdin, smileid.MaxCallbackSize+1))
+	if err != nil {
+		return usageError("reading the callback body from stdin: %v", err)
+	}
+	if len(body) > smileid.MaxCallbackSize {
+		return usageError("the callback body is larger than %d bytes", smileid.MaxCallbackSize)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return usageError("no callback body on stdin")
+	}
+	cb, err := sig.VerifyCallback(body)
+	switch {
+	case errors.Is(err, smileid.ErrSignatureMismatch):
+		return failure("the callback's signature does not match the partner's API key: do not trust it")
+	case err != nil:
+		return usageError("%s", oneLine(err))
+	}
+	// Print the result as received: the SDK's decoded JobResult drops fields it does not
+	// model. A callback in the job status shape carries it under "result".
+	result := json.RawMessage(body)
+	if cb.Status != nil {
+		var env struct {
+			Result json.RawMessage `json:"result"`
+		}
+		if json.Unmarshal(body, &env) == nil && len(env.Result) > 0 {
+			result = env.Result
+		}
+	}
+	fmt.Fprintf(e.stderr, "smileid verify-callback: signature valid (job_id %q, user_id %q)\n", cb.JobID(), cb.UserID())
+	return e.writeJSON([]byte(result))
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/smileidentity/smile-identity-core-go/smileid/smileidtest"
+)
+
+// cmdFake serves the SDK's fake Smile ID server (package smileidtest) until ctx is done
+// (SIGINT or SIGTERM). It always uses the fake's own test credentials, never the
+// environment's: those may be real, and they are printed.
+func cmdFake(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "fake", "[--addr 127.0.0.1:8080] [--tls [--cert-file FILE]]")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen on `address` (port 0 picks a free port)")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate instead of plain HTTP")
+	certFile := fs.String("cert-file", "", "with --tls, write the certificate (PEM) to `file` (default: a temporary file, removed on exit)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if *certFile != "" && !*useTLS {
+		return usageError("--cert-file needs --tls")
+	}
+	opts := []smileidtest.Option{smileidtest.WithAddr(*addr)}
+	if !*useTLS {
+		opts = append(opts, smileidtest.WithPlainHTTP())
+	}
+	srv, err := smileidtest.Start(opts...)
+	if err != nil {
+		return failure("starting the fake on %s: %v", *addr, err)
+	}
+	defer srv.Close()
+
+	var certPath string
+	if *useTLS {
+		certPath = *certFile
+		if certPath == "" {
+			dir, err := os.MkdirTemp("", "smileid-fake-")
+			if err != nil {
+				return failure("creating the certificate file: %v", err)
+			}
+			defer os.RemoveAll(dir)
+			certPath = filepath.Join(dir, "fake-ca.pem")
+		}
+		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+		if err := os.WriteFile(certPath, pemBytes, 0o644); err != nil {
+			return failure("writing the certificate: %v", err)
+		}
+		if abs, err := filepath.Abs(certPath); err == nil {
+			certPath = abs
+		}
+	}
+
+	fmt.Fprintf(e.stdout, "export SMILEID_PARTNER_ID=%s\n", shellQuote(srv.PartnerID))
+	fmt.Fprintf(e.stdout, "export SMILEID_API_KEY=%s\n", shellQuote(srv.APIKey))
+	fmt.Fprintf(e.stdout, "export SMILEID_SERVER=%s\n", shellQuote(srv.URL))
+	if certPath != "" {
+		fmt.Fprintf(e.stdout, "export SSL_CERT_FILE=%s\n", shellQuote(certPath))
+	}
+	fmt.Fprintf(e.stderr, "smileid fake: serving a fake Smile ID v1 API at %s (test credentials above); Ctrl-C to stop\n", srv.URL)
+	<-ctx.Done()
+	fmt.Fprintln(e.stderr, "smileid fake: stopped")
+	return nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-./:@%+=,", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
