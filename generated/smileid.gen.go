@@ -610,9 +610,10 @@ type BusinessVerificationResult struct {
 	Signature *Signature `json:"signature,omitempty"`
 	Success   *bool      `json:"success,omitempty"`
 
-	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds as a
-	// number (older responses). Verify the signature over its text: the string itself, or
-	// the decimal digits of the number.
+	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds (older
+	// responses; as a number or a numeric string). Verify the signature over the string
+	// as received; for epoch milliseconds, over their decimal digits or, as the official
+	// Node SDK does, over the instant in ISO form (2023-03-07T19:13:54.434Z).
 	Timestamp *ResponseTimestamp `json:"timestamp,omitempty"`
 }
 
@@ -1007,9 +1008,10 @@ type JobResult struct {
 	// Example: 8swBVWsE+3jdZVZ9TgfhBahOzAVF0Crsiz6wbZXMNFs=
 	Signature *Signature `json:"signature,omitempty"`
 
-	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds as a
-	// number (older responses). Verify the signature over its text: the string itself, or
-	// the decimal digits of the number.
+	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds (older
+	// responses; as a number or a numeric string). Verify the signature over the string
+	// as received; for epoch milliseconds, over their decimal digits or, as the official
+	// Node SDK does, over the instant in ISO form (2023-03-07T19:13:54.434Z).
 	Timestamp *ResponseTimestamp `json:"timestamp,omitempty"`
 }
 
@@ -1122,9 +1124,10 @@ type JobStatusResponse struct {
 	// Example: 8swBVWsE+3jdZVZ9TgfhBahOzAVF0Crsiz6wbZXMNFs=
 	Signature Signature `json:"signature"`
 
-	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds as a
-	// number (older responses). Verify the signature over its text: the string itself, or
-	// the decimal digits of the number.
+	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds (older
+	// responses; as a number or a numeric string). Verify the signature over the string
+	// as received; for epoch milliseconds, over their decimal digits or, as the official
+	// Node SDK does, over the instant in ISO form (2023-03-07T19:13:54.434Z).
 	Timestamp ResponseTimestamp `json:"timestamp"`
 }
 
@@ -1278,9 +1281,10 @@ type Product string
 // Example: 2026-11-25T18:33:07.561Z
 type RequestTimestamp = string
 
-// ResponseTimestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds as a
-// number (older responses). Verify the signature over its text: the string itself, or
-// the decimal digits of the number.
+// ResponseTimestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds (older
+// responses; as a number or a numeric string). Verify the signature over the string
+// as received; for epoch milliseconds, over their decimal digits or, as the official
+// Node SDK does, over the instant in ISO form (2023-03-07T19:13:54.434Z).
 type ResponseTimestamp struct {
 	union json.RawMessage
 }
