@@ -18,6 +18,10 @@ type Verification struct {
 	// Business is the full result of a Business Verification (job type 7): the company's
 	// information, directors, owners...; nil for Enhanced KYC.
 	Business *BusinessVerificationResult
+	// SignatureVerified reports whether the result carried a signature and timestamp, which
+	// were then verified (a result signed with another key is an error). Results of the
+	// retired sec_key scheme carry none.
+	SignatureVerified bool `json:"-"`
 	// Raw is the response body as received.
 	Raw json.RawMessage `json:"-"`
 }
@@ -141,12 +145,15 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 		return nil, err
 	}
 	out.Raw = raw
-	if out.Signature != nil && out.Timestamp != nil && !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature) {
-		op := OpIDVerification
-		if out.Business != nil {
-			op = OpBusinessVerification
+	if out.Signature != nil && out.Timestamp != nil {
+		if !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature) {
+			op := OpIDVerification
+			if out.Business != nil {
+				op = OpBusinessVerification
+			}
+			return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
 		}
-		return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
+		out.SignatureVerified = true
 	}
 	return out, nil
 }

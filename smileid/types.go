@@ -23,6 +23,8 @@ type (
 	EnteredFlag = generated.EnteredFlag
 	// ConsentInformation records the user's consent, for ID types that need it.
 	ConsentInformation = generated.ConsentInformation
+	// ConsentDetails is ConsentInformation.Consented: when consent was granted and to what.
+	ConsentDetails = generated.ConsentInformation_Consented
 	// ImageType says what an image is and how it travels (in the zip, or inline as base64).
 	ImageType = generated.ImageType
 	// JobResult is the result of a job, as job status, the ID API and callbacks deliver it.
