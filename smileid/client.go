@@ -74,10 +74,7 @@ func NewClient(partnerID, apiKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{cfg: cfg, sig: NewSignature(partnerID, apiKey), ua: userAgent(cfg.app), hc: cfg.httpClient, log: cfg.logger}
-	if c.hc == nil {
-		c.hc = &http.Client{}
-	}
+	c := &Client{cfg: cfg, sig: NewSignature(partnerID, apiKey), ua: userAgent(cfg.app), hc: withRedirectPolicy(cfg.httpClient), log: cfg.logger}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -139,20 +136,21 @@ func sendJSON[B any](ctx context.Context, send func(context.Context, string, io.
 // sdkFields returns source_sdk and source_sdk_version.
 func sdkFields() (*string, *string) { return ptr(SourceSDK), ptr(Version) }
 
-// call is one API operation: how to send it (signing afresh each time), how to parse the
-// answer, and where the 200 value is.
-type call[P any, T any] struct {
-	op        string
-	retryable bool
-	timeout   time.Duration // per attempt; 0 for the client's timeout
-	send      func(ctx context.Context) (*http.Response, error)
-	parse     func(*http.Response) (P, error)
-	value     func(P) *T
+// call is one API operation: how to send it (signing afresh each time) and what it does.
+type call[T any] struct {
+	op         string
+	retryable  bool          // safe to repeat: retried per the RetryPolicy
+	createsJob bool          // a failure without an answer may leave a job behind (ErrJobMayExist)
+	noBody     bool          // success has no body to decode (the zip upload)
+	timeout    time.Duration // per attempt; 0 for the client's timeout
+	send       func(ctx context.Context) (*http.Response, error)
 }
 
 // do runs a call: one attempt, or more when the call is safe to repeat and fails in a way
-// worth retrying. It returns the decoded 200 value and the raw body.
-func do[P, T any](ctx context.Context, c *Client, k call[P, T]) (*T, []byte, error) {
+// worth retrying. It returns the 2xx body decoded into T, and the body itself. A 2xx body
+// that does not decode is an *APIError returned with the body: the request did its work
+// (a job may have run and been billed), so the body is not thrown away.
+func do[T any](ctx context.Context, c *Client, k call[T]) (*T, []byte, error) {
 	policy := c.cfg.retry
 	maxRetries := 0
 	if k.retryable {
@@ -160,8 +158,8 @@ func do[P, T any](ctx context.Context, c *Client, k call[P, T]) (*T, []byte, err
 	}
 	for attempt := 0; ; attempt++ {
 		v, body, wait, err := attemptOnce(ctx, c, k, attempt)
-		if err == nil {
-			return v, body, nil
+		if err == nil || body != nil {
+			return v, body, err
 		}
 		if wait < 0 || attempt >= maxRetries {
 			return nil, nil, err
@@ -179,7 +177,7 @@ func do[P, T any](ctx context.Context, c *Client, k call[P, T]) (*T, []byte, err
 
 // attemptOnce sends the call once. wait says what to do on error: -1 do not retry, 0 retry
 // after the policy's backoff, > 0 retry after that long (Retry-After).
-func attemptOnce[P, T any](ctx context.Context, c *Client, k call[P, T], attempt int) (*T, []byte, time.Duration, error) {
+func attemptOnce[T any](ctx context.Context, c *Client, k call[T], attempt int) (*T, []byte, time.Duration, error) {
 	timeout := k.timeout
 	if timeout == 0 {
 		timeout = c.cfg.timeout
@@ -191,53 +189,57 @@ func attemptOnce[P, T any](ctx context.Context, c *Client, k call[P, T], attempt
 	if err != nil {
 		err = sanitizeTransportError(err)
 		c.logRequest(ctx, k.op, nil, attempt, start, err)
-		if ctx.Err() != nil {
-			return nil, nil, -1, fmt.Errorf("smileid: %s: %w", k.op, ctx.Err())
-		}
-		wait := time.Duration(0)
-		if !retryableTransportError(err) {
-			wait = -1
-		}
-		return nil, nil, wait, fmt.Errorf("smileid: %s: %w", k.op, err)
+		return nil, nil, transportWait(ctx, err), k.failed(ctx, err)
 	}
 	body, err := readCapped(rsp.Body, maxResponseBody)
 	rsp.Body.Close()
 	c.logRequest(ctx, k.op, rsp, attempt, start, err)
 	if err != nil {
 		err = sanitizeTransportError(err)
-		if ctx.Err() != nil {
-			return nil, nil, -1, fmt.Errorf("smileid: %s: %w", k.op, ctx.Err())
-		}
-		wait := time.Duration(0)
+		wait := transportWait(ctx, err)
 		if errors.Is(err, errBodyTooLarge) {
 			wait = -1
 		}
-		return nil, nil, wait, fmt.Errorf("smileid: %s: reading the response: %w", k.op, err)
+		return nil, nil, wait, k.failed(ctx, fmt.Errorf("reading the response: %w", err))
 	}
 	if rsp.StatusCode < 200 || rsp.StatusCode > 299 {
 		ra := parseRetryAfter(rsp.Header, c.cfg.now())
 		apiErr := newAPIError(k.op, rsp.StatusCode, body, ra)
-		switch {
-		case !retryableStatus(rsp.StatusCode), ra > c.cfg.retry.MaxRetryAfter:
+		if !retryableStatus(rsp.StatusCode) || ra > c.cfg.retry.maxRetryAfter() {
 			return nil, nil, -1, apiErr
-		default:
-			return nil, nil, ra, apiErr
 		}
+		return nil, nil, ra, apiErr
 	}
-	rsp.Body = io.NopCloser(bytes.NewReader(body))
-	parsed, err := k.parse(rsp)
-	var v *T
-	if err == nil {
-		v = k.value(parsed)
+	v := new(T)
+	if k.noBody {
+		return v, nil, 0, nil
 	}
-	if v == nil {
-		msg := "the response is not the documented JSON"
-		if err != nil {
-			msg += ": " + clip(err.Error(), 200)
-		}
-		return nil, nil, -1, &APIError{Operation: k.op, StatusCode: rsp.StatusCode, Message: msg, Body: clipBytes(body, maxErrorBody)}
+	if err := json.Unmarshal(body, v); err != nil {
+		// Decoded whatever the Content-Type says, as the official SDKs do.
+		return nil, body, -1, &APIError{Operation: k.op, StatusCode: rsp.StatusCode,
+			Message: "the response is not the documented JSON: " + clip(err.Error(), 200), Body: clipBytes(body, maxErrorBody)}
 	}
 	return v, body, 0, nil
+}
+
+// transportWait classifies a failed round trip: -1 when repeating cannot help.
+func transportWait(ctx context.Context, err error) time.Duration {
+	if ctx.Err() != nil || !retryableTransportError(err) {
+		return -1
+	}
+	return 0
+}
+
+// failed wraps a failure without an answer: the caller's context error when it ended,
+// and ErrJobMayExist for calls that create a job, since the request may have arrived.
+func (k call[T]) failed(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if k.createsJob {
+		return fmt.Errorf("smileid: %s: %w: %w", k.op, ErrJobMayExist, err)
+	}
+	return fmt.Errorf("smileid: %s: %w", k.op, err)
 }
 
 func clipBytes(b []byte, n int) []byte {
@@ -263,6 +265,38 @@ func (c *Client) logRequest(ctx context.Context, op string, rsp *http.Response, 
 
 var errBodyTooLarge = errors.New("response body too large")
 
+// errRedirect refuses a redirect that would move the zip off https.
+var errRedirect = errors.New("refusing to follow a redirect of the upload to a non-https URL")
+
+// withRedirectPolicy returns a copy of hc (a new client when nil) that does not follow
+// redirects of API requests (their bodies carry personal data and a signature; the v1 API
+// does not redirect, so a 3xx is reported as an *APIError) and follows those of the zip
+// upload only to https URLs (S3 may redirect to a regional endpoint). hc's own
+// CheckRedirect, if any, is consulted after these rules.
+func withRedirectPolicy(hc *http.Client) *http.Client {
+	out := &http.Client{}
+	if hc != nil {
+		*out = *hc
+	}
+	userCheck := out.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if via[0].Method != http.MethodPut {
+			return http.ErrUseLastResponse
+		}
+		if req.URL.Scheme != "https" && !isLoopback(req.URL.Hostname()) {
+			return errRedirect
+		}
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		if userCheck != nil {
+			return userCheck(req, via)
+		}
+		return nil
+	}
+	return out
+}
+
 // readCapped reads r to the end, failing if it holds more than limit bytes.
 func readCapped(r io.Reader, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
@@ -287,7 +321,7 @@ func retryableTransportError(err error) bool {
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr),
 		errors.As(err, &invalid), errors.As(err, &recordErr):
 		return false
-	case errors.Is(err, context.Canceled), errors.Is(err, errImageChanged):
+	case errors.Is(err, context.Canceled), errors.Is(err, errImageChanged), errors.Is(err, errRedirect):
 		return false
 	}
 	var ue *url.Error
@@ -299,7 +333,8 @@ func retryableTransportError(err error) bool {
 
 // servicesCache holds the services document for WithValidationAPI.
 type servicesCache struct {
-	mu      sync.Mutex
-	doc     *Services
-	fetched time.Time
+	fetching sync.Mutex // one fetch at a time: concurrent misses wait for it
+	mu       sync.Mutex
+	doc      *Services
+	fetched  time.Time
 }

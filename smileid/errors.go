@@ -37,6 +37,13 @@ var (
 	// ErrPollTimeout is returned (wrapped in a *PollTimeoutError) when a job is still not
 	// complete after the poll policy's maximum wait.
 	ErrPollTimeout = errors.New("smileid: timed out waiting for the job to complete")
+
+	// ErrJobMayExist is returned (wrapped) when a request that creates a job (prep upload,
+	// the ID API) or a web token failed without an answer: a timeout, a reset connection,
+	// a cancelled context. The request may have reached Smile ID, so the job may exist and
+	// be billed. Do not resubmit blindly: get the job's status with the same job_id first
+	// (a resubmission with that job_id is refused with code 2215).
+	ErrJobMayExist = errors.New("smileid: the outcome is unknown, the job may exist")
 )
 
 // maxErrorBody caps the response body kept in an APIError.
@@ -151,8 +158,8 @@ func invalid(field, format string, args ...any) *ValidationError {
 }
 
 // PollTimeoutError is returned when polling stops before the job completes: the poll
-// policy's maximum wait passed. It matches ErrPollTimeout with errors.Is. Last is the last
-// status received, if any.
+// policy's maximum wait passed. It matches ErrPollTimeout with errors.Is. Polls counts the
+// polls answered (or failed) before the deadline; Last is the last status received, if any.
 type PollTimeoutError struct {
 	Polls  int
 	Waited time.Duration

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/smileidentity/smile-identity-core-go/generated"
 )
 
 // Verification is the result of a synchronous ID API job (job type 5 or 7), its signature
-// verified when the server signed it.
+// verified.
 type Verification struct {
 	// JobResult is the result: ResultCode, ResultText, Actions and, for Enhanced KYC, the
 	// personal information on record (FullName, DOB, Photo...).
@@ -18,19 +19,18 @@ type Verification struct {
 	// Business is the full result of a Business Verification (job type 7): the company's
 	// information, directors, owners...; nil for Enhanced KYC.
 	Business *BusinessVerificationResult
-	// SignatureVerified reports whether the result carried a signature and timestamp, which
-	// were then verified (a result signed with another key is an error). Results of the
-	// retired sec_key scheme carry none.
-	SignatureVerified bool `json:"-"`
 	// Raw is the response body as received.
 	Raw json.RawMessage `json:"-"`
 }
 
 // SubmitJob verifies an ID number (job type 5, Enhanced KYC: POST /id_verification) or a
-// business (job type 7: POST /business_verification) and returns the result. The ID
-// information must have the country, ID type and ID number (BVN_MFA: session ID). It is
-// checked against the services document first unless WithValidationAPI(false). Each call
-// is a new billable job, so it is never retried.
+// business (job type 7: POST /business_verification) and returns the result, its
+// signature verified (an unsigned result, or one signed with another key, is an error
+// wrapping ErrSignatureMismatch). The ID information must have the country, ID type and
+// ID number (BVN_MFA: session ID). It is checked against the services document first
+// unless WithValidationAPI(false). Each call is a new billable job, so it is never
+// retried: a failure without an answer wraps ErrJobMayExist, and a 200 answer that does
+// not decode is returned as Verification.Raw along with the error.
 func (a *IDAPI) SubmitJob(ctx context.Context, pp PartnerParams, info IDInfo) (*Verification, error) {
 	return a.submit(ctx, pp, info, true)
 }
@@ -62,16 +62,14 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 	if pp.JobType == BusinessVerification {
 		op, send = OpAsyncBusinessVerification, c.gen.AsyncBusinessVerificationWithBody
 	}
-	v, _, err := do(ctx, c, call[*generated.AsyncIDVerificationHTTPResponse, generated.AsyncSubmitResponse]{
-		op: op,
+	v, _, err := do(ctx, c, call[generated.AsyncSubmitResponse]{
+		op: op, createsJob: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			body.PartnerID, body.PartnerParams, body.CallbackURL = c.sig.partnerID, pp, callbackURL
 			body.Timestamp, body.Signature = c.sign()
 			body.SourceSDK, body.SourceSDKVersion = sdkFields()
 			return sendJSON(ctx, send, body)
 		},
-		parse: generated.ParseAsyncIDVerificationHTTPResponse,
-		value: func(r *generated.AsyncIDVerificationHTTPResponse) *generated.AsyncSubmitResponse { return r.JSON200 },
 	})
 	if err != nil {
 		return err
@@ -103,57 +101,58 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 	if err := remarshal(info, &body); err != nil {
 		return nil, err
 	}
-	sign := func() {
-		body.PartnerID, body.PartnerParams = c.sig.partnerID, pp
-		body.Timestamp, body.Signature = c.sign()
-		body.SourceSDK, body.SourceSDKVersion = sdkFields()
-	}
-	out := &Verification{}
-	var raw []byte
-	var err error
+	op, send := OpIDVerification, c.gen.IDVerificationWithBody
 	if pp.JobType == BusinessVerification {
-		out.Business, raw, err = do(ctx, c, call[*generated.BusinessVerificationHTTPResponse, generated.BusinessVerificationResult]{
-			op: OpBusinessVerification,
-			send: func(ctx context.Context) (*http.Response, error) {
-				sign()
-				return sendJSON(ctx, c.gen.BusinessVerificationWithBody, body)
-			},
-			parse: generated.ParseBusinessVerificationHTTPResponse,
-			value: func(r *generated.BusinessVerificationHTTPResponse) *generated.BusinessVerificationResult {
-				return r.JSON200
-			},
-		})
-		if err == nil {
-			err = json.Unmarshal(raw, &out.JobResult)
-		}
-	} else {
-		var r *JobResult
-		r, raw, err = do(ctx, c, call[*generated.IDVerificationHTTPResponse, generated.JobResult]{
-			op: OpIDVerification,
-			send: func(ctx context.Context) (*http.Response, error) {
-				sign()
-				return sendJSON(ctx, c.gen.IDVerificationWithBody, body)
-			},
-			parse: generated.ParseIDVerificationHTTPResponse,
-			value: func(r *generated.IDVerificationHTTPResponse) *generated.JobResult { return r.JSON200 },
-		})
-		if err == nil {
-			out.JobResult = *r
-		}
+		op, send = OpBusinessVerification, c.gen.BusinessVerificationWithBody
 	}
+	_, raw, err := do(ctx, c, call[json.RawMessage]{
+		op: op, createsJob: true,
+		send: func(ctx context.Context) (*http.Response, error) {
+			body.PartnerID, body.PartnerParams = c.sig.partnerID, pp
+			body.Timestamp, body.Signature = c.sign()
+			body.SourceSDK, body.SourceSDKVersion = sdkFields()
+			return sendJSON(ctx, send, body)
+		},
+	})
 	if err != nil {
+		if raw != nil {
+			return &Verification{Raw: raw}, err
+		}
 		return nil, err
 	}
-	out.Raw = raw
-	if out.Signature != nil && out.Timestamp != nil {
-		if !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature) {
-			op := OpIDVerification
-			if out.Business != nil {
-				op = OpBusinessVerification
-			}
-			return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
+	return c.verification(op, raw, pp.JobType == BusinessVerification)
+}
+
+// verification decodes and checks a synchronous ID API answer. A body that does not
+// decode is returned as Raw with the error (the job ran); an error envelope sent with
+// HTTP 200 is an *APIError; the result must be signed with this partner's key.
+func (c *Client) verification(op string, raw []byte, business bool) (*Verification, error) {
+	out := &Verification{Raw: raw}
+	undecodable := func(err error) (*Verification, error) {
+		return &Verification{Raw: raw}, &APIError{Operation: op, StatusCode: http.StatusOK,
+			Message: "the result is not the documented JSON: " + clip(err.Error(), 200), Body: clipBytes(raw, maxErrorBody)}
+	}
+	if err := json.Unmarshal(raw, &out.JobResult); err != nil {
+		return undecodable(err)
+	}
+	if business {
+		out.Business = new(BusinessVerificationResult)
+		if err := json.Unmarshal(raw, out.Business); err != nil {
+			return undecodable(err)
 		}
-		out.SignatureVerified = true
+	}
+	if out.ResultCode == "" {
+		apiErr := newAPIError(op, http.StatusOK, raw, 0)
+		if apiErr.Message == "" || apiErr.Message == strings.TrimSpace(string(raw)) {
+			apiErr.Message = "the answer has no ResultCode"
+		}
+		return nil, apiErr
+	}
+	switch {
+	case out.Signature == nil || out.Timestamp == nil:
+		return nil, fmt.Errorf("smileid: %s: %w: the result is not signed (get the job's status to read it)", op, ErrSignatureMismatch)
+	case !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature):
+		return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
 	}
 	return out, nil
 }

@@ -29,7 +29,6 @@ func TestIDAPI(t *testing.T) {
 		require.Equal(t, smileid.ActionVerified, *v.Actions.VerifyIDNumber)
 		require.Nil(t, v.Business)
 		require.NotEmpty(t, v.Raw)
-		require.True(t, v.SignatureVerified)
 		require.Equal(t, []string{"getServices", "idVerification"}, ops(srv))
 		var body map[string]any
 		require.NoError(t, json.Unmarshal(srv.RequestsFor("idVerification")[0].Body, &body))

@@ -271,6 +271,8 @@ func checkEntryName(field, name string) error {
 		return invalid(field, "needs a file name for its zip entry")
 	case strings.ContainsAny(name, `/\`) || name == "..":
 		return invalid(field, "its zip entry name must be a base name, without directories")
+	case len(name) > 255:
+		return invalid(field, "its zip entry name is longer than 255 bytes")
 	case strings.EqualFold(name, "info.json"):
 		return invalid(field, `"info.json" is reserved for the job's manifest`)
 	}

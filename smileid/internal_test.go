@@ -177,3 +177,11 @@ func TestUserAgent(t *testing.T) {
 	ua = userAgent(&appInfo{"acme-kyc", "2.1.0", "https://acme.example"})
 	require.Contains(t, ua, " acme-kyc/2.1.0 (https://acme.example)")
 }
+
+func TestRetryAfterBounds(t *testing.T) {
+	now := time.Now()
+	huge := parseRetryAfter(http.Header{"Retry-After": {"18446744074"}}, now)
+	require.Greater(t, huge, DefaultRetryPolicy().maxRetryAfter(), "a huge Retry-After is over any cap, not wrapped around")
+	require.Equal(t, 30*time.Second, RetryPolicy{MaxRetries: 1}.maxRetryAfter(), "zero means the default cap")
+	require.Equal(t, time.Second, RetryPolicy{MaxRetryAfter: time.Second}.maxRetryAfter())
+}

@@ -98,7 +98,7 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 	if err := validateQuery(q); err != nil {
 		return nil, err
 	}
-	v, raw, err := do(ctx, c, call[*generated.JobStatusHTTPResponse, generated.JobStatusResponse]{
+	v, raw, err := do(ctx, c, call[generated.JobStatusResponse]{
 		op: OpJobStatus, retryable: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
@@ -107,8 +107,6 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 				UserID: q.UserID, JobID: q.JobID, History: q.History, ImageLinks: q.ImageLinks,
 			})
 		},
-		parse: generated.ParseJobStatusHTTPResponse,
-		value: func(r *generated.JobStatusHTTPResponse) *generated.JobStatusResponse { return r.JSON200 },
 	})
 	if err != nil {
 		return nil, err
@@ -128,12 +126,18 @@ func (c *Client) poll(ctx context.Context, q JobStatusQuery, p PollPolicy) (*Job
 	var last *JobStatus
 	failures := 0
 	for attempt := 1; ; attempt++ {
-		st, err := c.getJobStatus(ctx, q)
+		// A poll in flight, retries included, ends at the deadline too.
+		pctx, cancel := context.WithDeadline(ctx, deadline)
+		st, err := c.getJobStatus(pctx, q)
+		timedOut := err != nil && ctx.Err() == nil && pctx.Err() != nil
+		cancel()
 		elapsed := c.cfg.now().Sub(start)
 		if p.OnPoll != nil {
 			p.OnPoll(PollEvent{Attempt: attempt, Elapsed: elapsed, Status: st, Err: err})
 		}
 		switch {
+		case timedOut: // the poll in flight was cut off: it does not count
+			return nil, &PollTimeoutError{Polls: attempt - 1, Waited: elapsed, Last: last}
 		case err != nil && ctx.Err() != nil:
 			return nil, err
 		case err != nil:
@@ -156,8 +160,14 @@ func (c *Client) poll(ctx context.Context, q JobStatusQuery, p PollPolicy) (*Job
 		if remaining <= 0 {
 			return nil, &PollTimeoutError{Polls: attempt, Waited: elapsed, Last: last}
 		}
-		wait := min(interval, remaining)
-		if err := sleep(ctx, wait); err != nil {
+		if remaining < interval {
+			// The next poll would come after the deadline.
+			if err := sleep(ctx, remaining); err != nil {
+				return nil, fmt.Errorf("smileid: polling job status: %w", err)
+			}
+			return nil, &PollTimeoutError{Polls: attempt, Waited: c.cfg.now().Sub(start), Last: last}
+		}
+		if err := sleep(ctx, interval); err != nil {
 			return nil, fmt.Errorf("smileid: polling job status: %w", err)
 		}
 		interval = min(interval*2, p.MaxInterval)

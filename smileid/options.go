@@ -125,7 +125,8 @@ func WithCallbackURL(rawURL string) Option {
 
 // WithHTTPClient sets the HTTP client for every request, the presigned upload included. Its
 // Timeout should be zero: the SDK bounds each attempt with WithTimeout and
-// WithUploadTimeout instead. The client is used as is, never modified.
+// WithUploadTimeout instead. The SDK uses a copy with a stricter redirect policy (API
+// requests are never redirected; the upload only to https); hc itself is not modified.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

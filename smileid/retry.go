@@ -18,7 +18,15 @@ type RetryPolicy struct {
 	MaxRetries     int           // retries after the first attempt; 0 disables retries
 	InitialBackoff time.Duration // the wait before the first retry, doubled for each next one
 	MaxBackoff     time.Duration // the longest computed wait
-	MaxRetryAfter  time.Duration // the longest wait a Retry-After header may impose; longer gives up
+	MaxRetryAfter  time.Duration // the longest wait a Retry-After header may impose (0: 30 s); longer gives up
+}
+
+// maxRetryAfter returns MaxRetryAfter, 30 s when it is zero.
+func (p RetryPolicy) maxRetryAfter() time.Duration {
+	if p.MaxRetryAfter == 0 {
+		return 30 * time.Second
+	}
+	return p.MaxRetryAfter
 }
 
 // DefaultRetryPolicy is 2 retries, waiting 500 ms then 1 s (less up to 25 % jitter), and
@@ -108,11 +116,9 @@ func parseRetryAfter(h http.Header, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		const maxSecs = 365 * 24 * 3600 // far beyond any cap; avoids overflowing a Duration
+		return time.Duration(min(max(secs, 0), maxSecs)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)

@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -29,22 +30,27 @@ func Timestamp(t time.Time) string { return t.UTC().Format(TimestampLayout) }
 // It is safe for concurrent use. Its String method never reveals the key.
 type Signature struct {
 	partnerID string
-	apiKey    []byte
+	apiKey    secretKey
 }
+
+// secretKey is an API key that prints as [REDACTED] with every fmt verb.
+type secretKey []byte
+
+func (secretKey) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "[REDACTED]") }
 
 // NewSignature returns a Signature for the partner ID (as a string: leading zeros count)
 // and the API key of the environment in use ("API Key for Signature" in the portal).
 func NewSignature(partnerID, apiKey string) *Signature {
-	return &Signature{partnerID: partnerID, apiKey: []byte(apiKey)}
+	return &Signature{partnerID: partnerID, apiKey: secretKey(apiKey)}
 }
 
 // String describes the Signature without its key.
-func (s *Signature) String() string {
+func (s Signature) String() string {
 	return "smileid.Signature{partner_id: " + s.partnerID + ", api_key: [REDACTED]}"
 }
 
 // GoString is String, so that %#v does not print the key either.
-func (s *Signature) GoString() string { return s.String() }
+func (s Signature) GoString() string { return s.String() }
 
 // Generate returns base64(HMAC-SHA256(api key, timestamp + partner_id + "sid_request")),
 // the signature Smile ID expects next to timestamp. The timestamp is signed exactly as
@@ -54,7 +60,7 @@ func (s *Signature) Generate(timestamp string) string {
 }
 
 func (s *Signature) mac(timestamp string) []byte {
-	m := hmac.New(sha256.New, s.apiKey)
+	m := hmac.New(sha256.New, []byte(s.apiKey))
 	m.Write([]byte(timestamp))
 	m.Write([]byte(s.partnerID))
 	m.Write([]byte("sid_request"))

@@ -11,11 +11,9 @@ import (
 // ID types with their required fields, per product, and the bank codes. It needs no
 // signature. Safe to repeat; retried per the RetryPolicy.
 func (u *Utilities) GetServices(ctx context.Context) (*Services, error) {
-	v, _, err := do(ctx, u.c, call[*generated.GetServicesHTTPResponse, generated.ServicesResponse]{
+	v, _, err := do(ctx, u.c, call[generated.ServicesResponse]{
 		op: OpServices, retryable: true,
-		send:  func(ctx context.Context) (*http.Response, error) { return u.c.gen.GetServices(ctx) },
-		parse: generated.ParseGetServicesHTTPResponse,
-		value: func(r *generated.GetServicesHTTPResponse) *generated.ServicesResponse { return r.JSON200 },
+		send: func(ctx context.Context) (*http.Response, error) { return u.c.gen.GetServices(ctx) },
 	})
 	if err != nil {
 		return nil, err
@@ -29,7 +27,7 @@ func (u *Utilities) GetServices(ctx context.Context) (*Services, error) {
 // GetValidDocuments returns the documents Document Verification (job types 6 and 11)
 // accepts, per country. Safe to repeat; retried per the RetryPolicy.
 func (u *Utilities) GetValidDocuments(ctx context.Context) (*ValidDocuments, error) {
-	v, _, err := do(ctx, u.c, call[*generated.ValidDocumentsHTTPResponse, generated.ValidDocumentsResponse]{
+	v, _, err := do(ctx, u.c, call[generated.ValidDocumentsResponse]{
 		op: OpValidDocuments, retryable: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := u.c.sign()
@@ -38,8 +36,6 @@ func (u *Utilities) GetValidDocuments(ctx context.Context) (*ValidDocuments, err
 				PartnerID: u.c.sig.partnerID, Timestamp: ts, Signature: sig, SourceSDK: sdk, SourceSDKVersion: ver,
 			})
 		},
-		parse: generated.ParseValidDocumentsHTTPResponse,
-		value: func(r *generated.ValidDocumentsHTTPResponse) *generated.ValidDocumentsResponse { return r.JSON200 },
 	})
 	return v, err
 }
@@ -74,11 +70,21 @@ func (u *Utilities) ValidateIDParams(ctx context.Context, info IDInfo, pp Partne
 // cachedServices returns the services document, fetching it when the cache is empty or
 // older than an hour.
 func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
-	c.services.mu.Lock()
-	doc, fetched := c.services.doc, c.services.fetched
-	c.services.mu.Unlock()
-	if doc != nil && c.cfg.now().Sub(fetched) < c.cfg.servicesTTL {
+	cached := func() *Services {
+		c.services.mu.Lock()
+		defer c.services.mu.Unlock()
+		if c.services.doc != nil && c.cfg.now().Sub(c.services.fetched) < c.cfg.servicesTTL {
+			return c.services.doc
+		}
+		return nil
+	}
+	if doc := cached(); doc != nil {
 		return doc, nil
+	}
+	c.services.fetching.Lock()
+	defer c.services.fetching.Unlock()
+	if doc := cached(); doc != nil {
+		return doc, nil // fetched while this call waited
 	}
 	return c.Utilities.GetServices(ctx)
 }

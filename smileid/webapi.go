@@ -167,11 +167,9 @@ func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback,
 	if callback != "" {
 		body.CallbackURL = ptr(callback)
 	}
-	v, raw, err := do(ctx, c, call[*generated.UploadHTTPResponse, generated.UploadResponse]{
-		op:    OpUpload,
-		send:  func(ctx context.Context) (*http.Response, error) { return sendJSON(ctx, c.gen.UploadWithBody, body) },
-		parse: generated.ParseUploadHTTPResponse,
-		value: func(r *generated.UploadHTTPResponse) *generated.UploadResponse { return r.JSON200 },
+	v, raw, err := do(ctx, c, call[generated.UploadResponse]{
+		op: OpUpload, createsJob: true,
+		send: func(ctx context.Context) (*http.Response, error) { return sendJSON(ctx, c.gen.UploadWithBody, body) },
 	})
 	if err != nil {
 		return nil, nil, err
@@ -218,8 +216,8 @@ func (c *Client) uploadZip(ctx context.Context, uploadURL string, plan *zipPlan)
 		return &APIError{Operation: OpUploadZip, Message: "the prep upload returned an unusable upload URL: " + err.Error()}
 	}
 	size := plan.size()
-	_, _, err := do(ctx, c, call[struct{}, struct{}]{
-		op: OpUploadZip, retryable: true, timeout: c.cfg.uploadTimeout,
+	_, _, err := do(ctx, c, call[struct{}]{
+		op: OpUploadZip, retryable: true, noBody: true, timeout: c.cfg.uploadTimeout,
 		send: func(ctx context.Context) (*http.Response, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodPut, uploadURL, http.NoBody)
 			if err != nil {
@@ -232,8 +230,6 @@ func (c *Client) uploadZip(ctx context.Context, uploadURL string, plan *zipPlan)
 			req.Header.Set("User-Agent", c.ua)
 			return c.hc.Do(req)
 		},
-		parse: func(*http.Response) (struct{}, error) { return struct{}{}, nil },
-		value: func(struct{}) *struct{} { return &struct{}{} },
 	})
 	return err
 }
@@ -278,8 +274,8 @@ func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest) (string, er
 	if _, err := checkURL("callback URL", callback); err != nil {
 		return "", &ValidationError{Field: "callback_url", Reason: err.Error(), Err: err}
 	}
-	v, _, err := do(ctx, c, call[*generated.TokenHTTPResponse, generated.TokenResponse]{
-		op: OpToken,
+	v, _, err := do(ctx, c, call[generated.TokenResponse]{
+		op: OpToken, createsJob: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
 			return sendJSON(ctx, c.gen.TokenWithBody, generated.TokenRequest{
@@ -287,8 +283,6 @@ func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest) (string, er
 				UserID: r.UserID, JobID: r.JobID, Product: r.Product, CallbackURL: callback,
 			})
 		},
-		parse: generated.ParseTokenHTTPResponse,
-		value: func(r *generated.TokenHTTPResponse) *generated.TokenResponse { return r.JSON200 },
 	})
 	if err != nil {
 		return "", err

@@ -197,7 +197,11 @@ func TestPollingOutcomes(t *testing.T) {
 		require.ErrorAs(t, err, &pte)
 		require.NotNil(t, pte.Last)
 		require.False(t, pte.Last.JobComplete)
-		require.Equal(t, len(srv.RequestsFor("jobStatus")), pte.Polls)
+		// Polls counts the answered polls; one more may have reached the fake and been cut
+		// off by the deadline.
+		sent := len(srv.RequestsFor("jobStatus"))
+		require.True(t, sent == pte.Polls || sent == pte.Polls+1, "%d polls sent, %d counted", sent, pte.Polls)
+		require.GreaterOrEqual(t, pte.Polls, 2)
 		require.NotEmpty(t, res.SmileJobID, "the submitted job is reported with the error")
 	})
 

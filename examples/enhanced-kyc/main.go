@@ -50,11 +50,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 		return fmt.Errorf("job %s: %w", pp.JobID, err)
 	}
 	sess.PrintResult("Result:", &v.JobResult, exampleutil.ShowNameAndDOB)
-	if v.SignatureVerified {
-		sess.PrintVerifiedSignature("ID API response")
-	} else {
-		sess.Field("Signature", "none: this response was not signed, so there was nothing to verify")
-	}
+	sess.PrintVerifiedSignature("ID API response")
 
 	if *async {
 		if err := submitAsync(ctx, sess, info); err != nil {

@@ -377,14 +377,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	idx := s.record(Request{Op: op, Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: time.Now()})
-	f, faulty := s.takeFault(op)
-	if faulty && s.applyFault(w, r, f, idx) {
-		return
-	}
+	// Every request is checked against the spec, those that meet an injected fault too.
 	if problem := s.validate(r, route, body); problem != "" {
 		s.setProblem(idx, problem)
 		s.fail("%s %s breaks the spec: %s", r.Method, r.URL.Path, problem)
 		writeJSON(w, http.StatusBadRequest, errorBody("2213", "the request does not match the API: "+problem))
+		return
+	}
+	f, faulty := s.takeFault(op)
+	if faulty && s.applyFault(w, r, f, idx) {
 		return
 	}
 	var env struct {
