@@ -56,7 +56,7 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		baseURL:          Sandbox.BaseURL(),
-		timeout:          30 * time.Second,
+		timeout:          60 * time.Second,
 		uploadTimeout:    2 * time.Minute,
 		retry:            DefaultRetryPolicy(),
 		poll:             DefaultPollPolicy(),
@@ -137,7 +137,7 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTimeout bounds each attempt of each API request (default 30 s). The context passed
+// WithTimeout bounds each attempt of each API request (default 60 s, as the Java SDK: a synchronous ID lookup waits on the ID authority). The context passed
 // to a method bounds the whole call, retries included.
 func WithTimeout(perAttempt time.Duration) Option {
 	return func(c *config) error {
