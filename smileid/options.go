@@ -137,8 +137,9 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithTimeout bounds each attempt of each API request (default 60 s, as the Java SDK: a synchronous ID lookup waits on the ID authority). The context passed
-// to a method bounds the whole call, retries included.
+// WithTimeout bounds each attempt of each API request (default 60 s, as in the Java SDK:
+// a synchronous ID lookup waits on the ID authority). The context passed to a method
+// bounds the whole call, retries included.
 func WithTimeout(perAttempt time.Duration) Option {
 	return func(c *config) error {
 		if perAttempt <= 0 {
