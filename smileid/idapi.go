@@ -53,9 +53,8 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 	if err := a.check(ctx, pp, info, true); err != nil {
 		return err
 	}
-	info.Entered = ""
 	var body generated.AsyncIDVerificationRequest
-	if err := remarshal(info, &body); err != nil {
+	if err := idAPIBody(info, &body); err != nil {
 		return err
 	}
 	op, send := OpAsyncIDVerification, c.gen.AsyncIDVerificationWithBody
@@ -88,7 +87,20 @@ func (a *IDAPI) check(ctx context.Context, pp PartnerParams, info IDInfo, useVal
 	if !isIDAPIJob(pp.JobType) {
 		return invalid("partner_params.job_type", "the ID API runs job types 5 (Enhanced KYC) and 7 (Business Verification), not %d", int(pp.JobType))
 	}
-	return a.c.Utilities.ValidateIDParams(ctx, info, pp, useValidationAPI && a.c.cfg.useValidationAPI)
+	if err := validateIDInfo(pp.JobType, info); err != nil {
+		return err
+	}
+	if !useValidationAPI || !a.c.cfg.useValidationAPI {
+		return nil
+	}
+	return a.c.checkServices(ctx, info, pp)
+}
+
+// idAPIBody copies id_info into an ID API request body, whose fields sit at its top level.
+// entered is left out: the other SDKs' id_info may carry it, the ID API does not use it.
+func idAPIBody(info IDInfo, body any) error {
+	info.Entered = ""
+	return remarshal(info, body)
 }
 
 func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool) (*Verification, error) {
@@ -96,9 +108,8 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 	if err := a.check(ctx, pp, info, useValidationAPI); err != nil {
 		return nil, err
 	}
-	info.Entered = "" // the other SDKs' id_info may carry it; the ID API does not use it
 	var body generated.IDVerificationRequest
-	if err := remarshal(info, &body); err != nil {
+	if err := idAPIBody(info, &body); err != nil {
 		return nil, err
 	}
 	op, send := OpIDVerification, c.gen.IDVerificationWithBody

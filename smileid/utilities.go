@@ -2,6 +2,7 @@ package smileid
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/smileidentity/smile-identity-core-go/generated"
@@ -57,12 +58,21 @@ func (u *Utilities) ValidateIDParams(ctx context.Context, info IDInfo, pp Partne
 	if err := validateIDInfo(pp.JobType, info); err != nil {
 		return err
 	}
-	if !useValidationAPI || !needsServices(pp.JobType, info) {
+	if !useValidationAPI {
 		return nil
 	}
-	doc, err := u.c.cachedServices(ctx)
+	return u.c.checkServices(ctx, info, pp)
+}
+
+// checkServices checks id_info against the services document, fetching it (cached) only
+// when the job has something the document can check.
+func (c *Client) checkServices(ctx context.Context, info IDInfo, pp PartnerParams) error {
+	if !needsServices(pp.JobType, info) {
+		return nil
+	}
+	doc, err := c.cachedServices(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("smileid: checking the job against the services document (see WithValidationAPI): %w", err)
 	}
 	return checkAgainstServices(doc, pp.JobType, info, pp)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 
@@ -105,12 +104,8 @@ func (w *WebAPI) SubmitJob(ctx context.Context, job Job) (*SubmitResult, error) 
 	if info.Entered == "" {
 		info.Entered = EnteredFalse
 	}
-	if c.cfg.useValidationAPI && !job.Options.SkipValidationAPI && needsServices(jt, info) {
-		doc, err := c.cachedServices(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("smileid: checking the job against the services document (see WithValidationAPI): %w", err)
-		}
-		if err := checkAgainstServices(doc, jt, info, job.PartnerParams); err != nil {
+	if c.cfg.useValidationAPI && !job.Options.SkipValidationAPI {
+		if err := c.checkServices(ctx, info, job.PartnerParams); err != nil {
 			return nil, err
 		}
 	}
