@@ -138,7 +138,7 @@ func sdkFields() (*string, *string) { return ptr(SourceSDK), ptr(Version) }
 
 // call is one API operation: how to send it (signing afresh each time) and what it does.
 type call[T any] struct {
-	op         string
+	op         Operation
 	retryable  bool          // safe to repeat: retried per the RetryPolicy
 	createsJob bool          // a failure without an answer may leave a job behind (ErrJobMayExist)
 	noBody     bool          // success has no body to decode (the zip upload)
@@ -167,7 +167,7 @@ func do[T any](ctx context.Context, c *Client, k call[T]) (*T, []byte, error) {
 		if wait == 0 {
 			wait = policy.backoff(attempt)
 		}
-		c.log.LogAttrs(ctx, slog.LevelWarn, "smileid retry", slog.String("op", k.op), slog.Int("attempt", attempt+1),
+		c.log.LogAttrs(ctx, slog.LevelWarn, "smileid retry", slog.String("op", string(k.op)), slog.Int("attempt", attempt+1),
 			slog.Duration("wait", wait), slog.String("error", err.Error()))
 		if serr := sleep(ctx, wait); serr != nil {
 			return nil, nil, fmt.Errorf("smileid: %s: %w (after: %v)", k.op, serr, err)
@@ -249,11 +249,11 @@ func clipBytes(b []byte, n int) []byte {
 	return append([]byte(nil), b...)
 }
 
-func (c *Client) logRequest(ctx context.Context, op string, rsp *http.Response, attempt int, start time.Time, err error) {
+func (c *Client) logRequest(ctx context.Context, op Operation, rsp *http.Response, attempt int, start time.Time, err error) {
 	if !c.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{slog.String("op", op), slog.Int("attempt", attempt+1), slog.Duration("duration", time.Since(start))}
+	attrs := []slog.Attr{slog.String("op", string(op)), slog.Int("attempt", attempt+1), slog.Duration("duration", time.Since(start))}
 	if rsp != nil {
 		attrs = append(attrs, slog.String("method", rsp.Request.Method), slog.String("url", redactURL(rsp.Request.URL)), slog.Int("status", rsp.StatusCode))
 	}

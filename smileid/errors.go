@@ -15,20 +15,6 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/generated"
 )
 
-// Operation names, as they appear in errors and log lines.
-const (
-	OpUpload                    = "upload"     // POST /upload (prep upload)
-	OpUploadZip                 = "upload_zip" // PUT of the zip to the presigned URL
-	OpJobStatus                 = "job_status"
-	OpIDVerification            = "id_verification"
-	OpAsyncIDVerification       = "async_id_verification"
-	OpBusinessVerification      = "business_verification"
-	OpAsyncBusinessVerification = "async_business_verification"
-	OpToken                     = "token"
-	OpServices                  = "services"
-	OpValidDocuments            = "valid_documents"
-)
-
 var (
 	// ErrSignatureMismatch is returned (wrapped) when a response or callback is not signed
 	// with this partner's API key.
@@ -54,10 +40,10 @@ const maxErrorBody = 64 << 10
 // the operation, the HTTP status and the Smile ID code and message; it never contains the
 // API key, a signature or a presigned URL.
 type APIError struct {
-	Operation  string // one of the Op constants
-	StatusCode int    // HTTP status; 0 when the body of a 2xx response was unusable
-	Code       string // Smile ID code ("2215"), or the S3 error code for upload_zip
-	Message    string // the server's message
+	Operation  Operation // one of the Op constants
+	StatusCode int       // HTTP status; 0 when the body of a 2xx response was unusable
+	Code       string    // Smile ID code ("2215"), or the S3 error code for upload_zip
+	Message    string    // the server's message
 	// Body is the response body, capped at 64 KiB. It is empty for upload_zip, whose S3
 	// error documents can echo credentials.
 	Body []byte
@@ -68,7 +54,7 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("smileid: ")
-	b.WriteString(e.Operation)
+	b.WriteString(string(e.Operation))
 	if e.StatusCode != 0 {
 		b.WriteString(": HTTP ")
 		b.WriteString(strconv.Itoa(e.StatusCode))
@@ -90,7 +76,7 @@ func (e *APIError) Temporary() bool { return retryableStatus(e.StatusCode) }
 
 // newAPIError builds the error of a non-2xx response from its body: the Smile ID envelope
 // {code, error}, an S3 XML error, or plain text.
-func newAPIError(op string, status int, body []byte, retryAfter time.Duration) *APIError {
+func newAPIError(op Operation, status int, body []byte, retryAfter time.Duration) *APIError {
 	e := &APIError{Operation: op, StatusCode: status, RetryAfter: retryAfter}
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]

@@ -137,7 +137,7 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 // verification decodes and checks a synchronous ID API answer. A body that does not
 // decode is returned as Raw with the error (the job ran); an error envelope sent with
 // HTTP 200 is an *APIError; the result must be signed with this partner's key.
-func (c *Client) verification(op string, raw []byte, business bool) (*Verification, error) {
+func (c *Client) verification(op Operation, raw []byte, business bool) (*Verification, error) {
 	out := &Verification{Raw: raw}
 	undecodable := func(err error) (*Verification, error) {
 		return &Verification{Raw: raw}, &APIError{Operation: op, StatusCode: http.StatusOK,
