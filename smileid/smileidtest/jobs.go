@@ -409,7 +409,7 @@ func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 	}
 	resp.Code = &code
 	s.mu.Unlock()
-	ts := smileid.Timestamp(time.Now())
+	ts := s.stamp()
 	_ = resp.Timestamp.FromTimestampText(ts)
 	resp.Signature = s.sig.Generate(ts)
 	writeJSON(w, http.StatusOK, resp)
@@ -456,7 +456,7 @@ func (s *Server) completeLocked(j *job) {
 
 // sendCallbackLocked POSTs a signed result to url in the background. s.mu is held.
 func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResult, op string) {
-	ts := smileid.Timestamp(time.Now())
+	ts := s.stamp()
 	result.Timestamp = &generated.ResponseTimestamp{}
 	_ = result.Timestamp.FromTimestampText(ts)
 	result.Signature = ptr(s.sig.Generate(ts))
@@ -526,7 +526,7 @@ func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) 
 		writeJSON(w, http.StatusOK, generated.AsyncSubmitResponse{Success: true})
 		return
 	}
-	ts := smileid.Timestamp(time.Now())
+	ts := s.stamp()
 	res.Timestamp = &generated.ResponseTimestamp{}
 	_ = res.Timestamp.FromTimestampText(ts)
 	res.Signature = ptr(s.sig.Generate(ts))

@@ -74,6 +74,41 @@ type Server struct {
 	nextJob   int
 	cbWG      sync.WaitGroup
 	closed    bool
+
+	clockMu     sync.Mutex
+	lastStamp   time.Time // the latest timestamp the fake signed an answer over
+	lastRequest time.Time // the latest timestamp a signed request carried
+}
+
+// stamp returns the timestamp to sign an answer or a callback over: now, but always
+// later than every timestamp signed before and every request timestamp seen, so that an
+// answer's signature is never the one its request carried (on loopback both can fall in
+// the same millisecond, and the SDK refuses an echoed signature).
+func (s *Server) stamp() string {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	t := time.Now().UTC().Truncate(time.Millisecond)
+	if floor := s.lastStamp.Add(time.Millisecond); t.Before(floor) {
+		t = floor
+	}
+	if floor := s.lastRequest.Add(time.Millisecond); t.Before(floor) {
+		t = floor
+	}
+	s.lastStamp = t
+	return smileid.Timestamp(t)
+}
+
+// sawRequestTime notes a signed request's timestamp for stamp.
+func (s *Server) sawRequestTime(ts string) {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return
+	}
+	s.clockMu.Lock()
+	if t.After(s.lastRequest) && t.Before(time.Now().Add(time.Hour)) {
+		s.lastRequest = t.UTC().Truncate(time.Millisecond)
+	}
+	s.clockMu.Unlock()
 }
 
 type config struct {
@@ -395,6 +430,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		Signature     string `json:"signature"`
 	}
 	_ = json.Unmarshal(body, &env)
+	s.sawRequestTime(env.Timestamp)
 	if r.Method == http.MethodPost {
 		partner := env.PartnerID
 		if op == "upload" {
