@@ -11,9 +11,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -139,29 +141,40 @@ func sdkFields() (*string, *string) { return ptr(SourceSDK), ptr(Version) }
 // call is one API operation: how to send it (signing afresh each time) and what it does.
 type call[T any] struct {
 	op         Operation
-	retryable  bool          // safe to repeat: retried per the RetryPolicy
-	createsJob bool          // a failure without an answer may leave a job behind (ErrJobMayExist)
+	retryable  bool          // safe to repeat even after it was sent: retried per the RetryPolicy
+	createsJob bool          // sent without an answer, it may leave a job behind (ErrJobMayExist)
 	noBody     bool          // success has no body to decode (the zip upload)
-	timeout    time.Duration // per attempt; 0 for the client's timeout
+	timeout    time.Duration // per attempt; 0 for the call's (WithAttemptTimeout) or the client's
+	cfg        *callConfig   // the call's options; nil for the client's settings
 	send       func(ctx context.Context) (*http.Response, error)
 }
 
-// do runs a call: one attempt, or more when the call is safe to repeat and fails in a way
-// worth retrying. It returns the 2xx body decoded into T, and the body itself. A 2xx body
-// that does not decode is an *APIError returned with the body: the request did its work
-// (a job may have run and been billed), so the body is not thrown away.
-func do[T any](ctx context.Context, c *Client, k call[T]) (*T, []byte, error) {
-	policy := c.cfg.retry
-	maxRetries := 0
-	if k.retryable {
-		maxRetries = policy.MaxRetries
+// policy returns the call's retry policy: none for a single-attempt call.
+func (k call[T]) policy(c *Client) RetryPolicy {
+	switch {
+	case k.cfg == nil:
+		return c.cfg.retry
+	case k.cfg.noRetry:
+		return RetryPolicy{}
 	}
+	return k.cfg.retry
+}
+
+// do runs a call: one attempt, or more when repeating is safe and may help. Every call is
+// repeated (signed afresh) when an attempt was not sent at all (*NotSentError) or was
+// refused (HTTP 429, or 503 with Retry-After); calls that are safe to repeat are also
+// repeated after other temporary failures. It returns the 2xx body decoded into T, and
+// the body itself. A 2xx body that does not decode is an *APIError returned with the
+// body: the request did its work (a job may have run and been billed), so the body is not
+// thrown away.
+func do[T any](ctx context.Context, c *Client, k call[T]) (*T, []byte, error) {
+	policy := k.policy(c)
 	for attempt := 0; ; attempt++ {
 		v, body, wait, err := attemptOnce(ctx, c, k, attempt)
 		if err == nil || body != nil {
 			return v, body, err
 		}
-		if wait < 0 || attempt >= maxRetries {
+		if wait < 0 || attempt >= policy.MaxRetries {
 			return nil, nil, err
 		}
 		if wait == 0 {
@@ -170,45 +183,113 @@ func do[T any](ctx context.Context, c *Client, k call[T]) (*T, []byte, error) {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "smileid retry", slog.String("op", string(k.op)), slog.Int("attempt", attempt+1),
 			slog.Duration("wait", wait), slog.String("error", err.Error()))
 		if serr := sleep(ctx, wait); serr != nil {
+			var ns *NotSentError
+			if errors.As(err, &ns) {
+				// Nothing was sent, and nothing will be.
+				return nil, nil, &NotSentError{Operation: k.op, Err: serr}
+			}
+			var apiErr *APIError
+			if errors.As(err, &apiErr) {
+				// Refused and not repeated: the server said what happened.
+				return nil, nil, fmt.Errorf("smileid: %s: %w (after: %w)", k.op, serr, err)
+			}
 			return nil, nil, fmt.Errorf("smileid: %s: %w (after: %v)", k.op, serr, err)
 		}
 	}
 }
 
+// sendTrace records, through net/http/httptrace, how far a request got: whether the
+// transport looked for a connection, got one, and wrote the request's headers. The hooks
+// run on the transport's goroutines.
+type sendTrace struct {
+	getConn, gotConn, wrote atomic.Bool
+}
+
+func (t *sendTrace) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn:      func(string) { t.getConn.Store(true) },
+		GotConn:      func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
+		WroteHeaders: func() { t.wrote.Store(true) },
+		WroteRequest: func(httptrace.WroteRequestInfo) { t.wrote.Store(true) },
+	}
+}
+
+// notSent reports whether the request certainly never reached the network: the transport
+// looked for a connection and failed to get one (DNS, refused, TLS), or got one and wrote
+// nothing. A transport that reports nothing (a RoundTripper of the partner's that does not
+// use net/http's) proves nothing, so its failures count as possibly sent.
+func (t *sendTrace) notSent() bool {
+	return t.getConn.Load() && !t.wrote.Load()
+}
+
 // attemptOnce sends the call once. wait says what to do on error: -1 do not retry, 0 retry
 // after the policy's backoff, > 0 retry after that long (Retry-After).
 func attemptOnce[T any](ctx context.Context, c *Client, k call[T], attempt int) (*T, []byte, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		// Checked here, not left to the transport: an error it returns for an ended context
+		// could not say whether the request went out.
+		return nil, nil, -1, &NotSentError{Operation: k.op, Err: err}
+	}
 	timeout := k.timeout
+	if timeout == 0 && k.cfg != nil {
+		timeout = k.cfg.timeout
+	}
 	if timeout == 0 {
 		timeout = c.cfg.timeout
 	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var tr sendTrace
+	actx = httptrace.WithClientTrace(actx, tr.trace())
 	start := time.Now()
 	rsp, err := k.send(actx)
 	if err != nil {
 		err = sanitizeTransportError(err)
 		c.logRequest(ctx, k.op, nil, attempt, start, err)
-		return nil, nil, transportWait(ctx, err), k.failed(ctx, err)
+		if tr.notSent() {
+			cause := err
+			if ctx.Err() != nil {
+				cause = ctx.Err()
+			}
+			return nil, nil, transportWait(ctx, err), &NotSentError{Operation: k.op, Err: cause}
+		}
+		wait := time.Duration(-1)
+		if k.retryable {
+			wait = transportWait(ctx, err)
+		}
+		return nil, nil, wait, k.failed(ctx, err)
 	}
 	body, err := readCapped(rsp.Body, maxResponseBody)
 	rsp.Body.Close()
 	c.logRequest(ctx, k.op, rsp, attempt, start, err)
 	if err != nil {
 		err = sanitizeTransportError(err)
-		wait := transportWait(ctx, err)
-		if errors.Is(err, errBodyTooLarge) {
-			wait = -1
+		wait := time.Duration(-1)
+		if k.retryable && !errors.Is(err, errBodyTooLarge) {
+			wait = transportWait(ctx, err)
 		}
 		return nil, nil, wait, k.failed(ctx, fmt.Errorf("reading the response: %w", err))
 	}
 	if rsp.StatusCode < 200 || rsp.StatusCode > 299 {
 		ra := parseRetryAfter(rsp.Header, c.cfg.now())
 		apiErr := newAPIError(k.op, rsp.StatusCode, body, ra)
-		if !retryableStatus(rsp.StatusCode) || ra > c.cfg.retry.maxRetryAfter() {
-			return nil, nil, -1, apiErr
+		switch {
+		case refusal(rsp.StatusCode, rsp.Header):
+			// The server did nothing and says when to come back: any call may repeat it.
+			if ra > k.policy(c).maxRetryAfter() {
+				return nil, nil, -1, apiErr
+			}
+			return nil, nil, ra, apiErr
+		case k.createsJob && gatewayStatus(rsp.StatusCode):
+			// Whatever answered may have passed the request on: the job may exist.
+			return nil, nil, -1, &mayExistError{op: k.op, err: apiErr}
+		case k.retryable && retryableStatus(rsp.StatusCode):
+			if ra > k.policy(c).maxRetryAfter() {
+				return nil, nil, -1, apiErr
+			}
+			return nil, nil, ra, apiErr
 		}
-		return nil, nil, ra, apiErr
+		return nil, nil, -1, apiErr
 	}
 	v := new(T)
 	if k.noBody {
@@ -230,14 +311,15 @@ func transportWait(ctx context.Context, err error) time.Duration {
 	return 0
 }
 
-// failed wraps a failure without an answer: the caller's context error when it ended,
-// and ErrJobMayExist for calls that create a job, since the request may have arrived.
+// failed wraps a failure after the request was sent (at least in part) and before an
+// answer arrived: the caller's context error when it ended, and ErrJobMayExist for calls
+// that create a job, since the request may have arrived.
 func (k call[T]) failed(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		err = ctx.Err()
 	}
 	if k.createsJob {
-		return fmt.Errorf("smileid: %s: %w: %w", k.op, ErrJobMayExist, err)
+		return &mayExistError{op: k.op, err: err}
 	}
 	return fmt.Errorf("smileid: %s: %w", k.op, err)
 }

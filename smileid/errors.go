@@ -25,10 +25,21 @@ var (
 	ErrPollTimeout = errors.New("smileid: timed out waiting for the job to complete")
 
 	// ErrJobMayExist is returned (wrapped) when a request that creates a job (prep upload,
-	// the ID API) or a web token failed without an answer: a timeout, a reset connection,
-	// a cancelled context. The request may have reached Smile ID, so the job may exist and
-	// be billed. Do not resubmit blindly: get the job's status with the same job_id first
-	// (a resubmission with that job_id is refused with code 2215).
+	// the ID API, AML) or a web token was sent, at least in part, and no answer says what
+	// happened: the connection failed after bytes went out, the attempt timed out or the
+	// context ended while waiting, or a gateway answered HTTP 408, 502 or 504. The job may
+	// exist and be billed. (A request that never left the client is a *NotSentError
+	// instead, and the SDK retries it; 429 and 503 with Retry-After are refusals, retried
+	// after the wait the server asks for.) SubmitJob and IDAPI.SubmitJob return it inside
+	// a *JobError naming the job.
+	//
+	// To reconcile, use the job_id as the idempotency key: get the job's status
+	// (Utilities.GetJobStatus) with the same user_id and job_id. If Smile ID does not know
+	// the job, nothing was created: submit it again, with the same job_id. If the status
+	// says no zip was received (CodeNoZipReceived), WebAPI.ResumeJob uploads it; it also
+	// does this whole check for image jobs. If the job is processing or complete, use that
+	// status. Never resubmit blindly: a resubmission of the job_id is refused with code
+	// 2215 (IsDuplicateJob), and one under a new job_id is a second billable job.
 	ErrJobMayExist = errors.New("smileid: the outcome is unknown, the job may exist")
 )
 
@@ -144,16 +155,29 @@ func invalid(field, format string, args ...any) *ValidationError {
 }
 
 // PollTimeoutError is returned when polling stops before the job completes: the poll
-// policy's maximum wait passed. It matches ErrPollTimeout with errors.Is. Polls counts the
+// policy's maximum wait passed, and the last poll, sent at that deadline, found the job
+// still pending. It matches ErrPollTimeout with errors.Is. Polls counts the
 // polls answered (or failed) before the deadline; Last is the last status received, if any.
+//
+// UserID and JobID name the job polled, SmileJobID too when it is known (from prep upload
+// or a status received): the job exists, and polling it again later, or receiving its
+// callback, gives its result.
 type PollTimeoutError struct {
 	Polls  int
 	Waited time.Duration
 	Last   *JobStatus
+
+	UserID     string
+	JobID      string
+	SmileJobID string
 }
 
 func (e *PollTimeoutError) Error() string {
-	return fmt.Sprintf("%v after %d polls in %s", ErrPollTimeout, e.Polls, e.Waited.Round(time.Millisecond))
+	s := fmt.Sprintf("%v after %d polls in %s (job_id %s", ErrPollTimeout, e.Polls, e.Waited.Round(time.Millisecond), quoteIfOdd(e.JobID))
+	if e.SmileJobID != "" {
+		s += ", SmileJobID " + quoteIfOdd(e.SmileJobID)
+	}
+	return s + ")"
 }
 
 // Is makes errors.Is(err, ErrPollTimeout) true.

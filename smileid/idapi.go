@@ -3,6 +3,7 @@ package smileid
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -28,19 +29,32 @@ type Verification struct {
 // signature verified (an unsigned result, or one signed with another key, is an error
 // wrapping ErrSignatureMismatch). The ID information must have the country, ID type and
 // ID number (BVN_MFA: session ID). It is checked against the services document first
-// unless WithValidationAPI(false). Each call is a new billable job, so it is never
-// retried: a failure without an answer wraps ErrJobMayExist, and a 200 answer that does
-// not decode is returned as Verification.Raw along with the error.
-func (a *IDAPI) SubmitJob(ctx context.Context, pp PartnerParams, info IDInfo) (*Verification, error) {
-	return a.submit(ctx, pp, info, true)
+// unless WithValidationAPI(false). Each call is a new billable job, so it is repeated
+// only when that cannot create a second one (see RetryPolicy).
+//
+// The result is nil whenever the error is not. Once the request was sent, an error is a
+// *JobError naming the job: ErrJobMayExist when no answer said what happened, or the
+// answer itself (Body, and SmileJobID as the unverified answer states it) when it could
+// not be used. Call options (WithAttemptTimeout, WithRetry) change this call only.
+func (a *IDAPI) SubmitJob(ctx context.Context, pp PartnerParams, info IDInfo, opts ...CallOption) (*Verification, error) {
+	cc, err := a.c.callConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return a.submit(ctx, pp, info, true, &cc)
 }
 
 // SubmitJobAsync submits the same job for asynchronous processing (POST
 // /async_id_verification or /async_business_verification): it returns once Smile ID has
 // accepted the job, and the result is POSTed to callbackURL (the client's default callback
-// when empty; one of the two is required). Never retried.
-func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInfo, callbackURL string) error {
+// when empty; one of the two is required). Repeated only when that cannot create a second
+// job (see RetryPolicy).
+func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInfo, callbackURL string, opts ...CallOption) error {
 	c := a.c
+	cc, err := c.callConfig(opts)
+	if err != nil {
+		return err
+	}
 	if callbackURL == "" {
 		callbackURL = c.cfg.callbackURL
 	}
@@ -62,7 +76,7 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 		op, send = OpAsyncBusinessVerification, c.gen.AsyncBusinessVerificationWithBody
 	}
 	v, _, err := do(ctx, c, call[generated.AsyncSubmitResponse]{
-		op: op, createsJob: true,
+		op: op, createsJob: true, cfg: &cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			body.PartnerID, body.PartnerParams, body.CallbackURL = c.sig.partnerID, pp, callbackURL
 			body.Timestamp, body.Signature = c.sign()
@@ -103,7 +117,7 @@ func idAPIBody(info IDInfo, body any) error {
 	return remarshal(info, body)
 }
 
-func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool) (*Verification, error) {
+func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool, cc *callConfig) (*Verification, error) {
 	c := a.c
 	if err := a.check(ctx, pp, info, useValidationAPI); err != nil {
 		return nil, err
@@ -117,7 +131,7 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 		op, send = OpBusinessVerification, c.gen.BusinessVerificationWithBody
 	}
 	_, raw, err := do(ctx, c, call[json.RawMessage]{
-		op: op, createsJob: true,
+		op: op, createsJob: true, cfg: cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			body.PartnerID, body.PartnerParams = c.sig.partnerID, pp
 			body.Timestamp, body.Signature = c.sign()
@@ -125,13 +139,35 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 			return sendJSON(ctx, send, body)
 		},
 	})
-	if err != nil {
-		if raw != nil {
-			return &Verification{Raw: raw}, err
-		}
+	switch {
+	case err != nil && raw != nil:
+		return nil, jobError(pp, answeredSmileJobID(raw), op, raw, err)
+	case errors.Is(err, ErrJobMayExist):
+		return nil, jobError(pp, "", op, nil, err)
+	case err != nil:
 		return nil, err
 	}
-	return c.verification(op, raw, pp.JobType == BusinessVerification)
+	v, err := c.verification(op, raw, pp.JobType == BusinessVerification)
+	var apiErr *APIError
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.As(err, &apiErr) && apiErr.Message != "" && apiErr.Code != "":
+		// An error envelope answered with HTTP 200: Smile ID refused the job.
+		return nil, err
+	}
+	return nil, jobError(pp, answeredSmileJobID(raw), op, raw, err)
+}
+
+// answeredSmileJobID returns the SmileJobID an answer states, unverified, or "".
+func answeredSmileJobID(raw []byte) string {
+	var v struct {
+		SmileJobID any `json:"SmileJobID"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.SmileJobID == nil {
+		return ""
+	}
+	return clip(fmt.Sprint(v.SmileJobID), 64)
 }
 
 // verification decodes and checks a synchronous ID API answer. A body that does not

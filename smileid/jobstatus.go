@@ -61,27 +61,37 @@ func (s *JobStatus) Message() string {
 
 // GetJobStatus returns the status of a job, with its signature verified: a response not
 // signed with this partner's key is an error that wraps ErrSignatureMismatch. Safe to
-// repeat; retried per the RetryPolicy.
-func (u *Utilities) GetJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
-	return u.c.getJobStatus(ctx, q)
+// repeat; retried per the RetryPolicy. Call options (WithAttemptTimeout, WithRetry) change
+// this call only.
+func (u *Utilities) GetJobStatus(ctx context.Context, q JobStatusQuery, opts ...CallOption) (*JobStatus, error) {
+	cc, err := u.c.callConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return u.c.getJobStatus(ctx, q, &cc)
 }
 
 // GetJobStatus is Utilities.GetJobStatus, as the other SDKs' WebApi offers it.
-func (w *WebAPI) GetJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
-	return w.c.getJobStatus(ctx, q)
+func (w *WebAPI) GetJobStatus(ctx context.Context, q JobStatusQuery, opts ...CallOption) (*JobStatus, error) {
+	return w.c.Utilities.GetJobStatus(ctx, q, opts...)
 }
 
-// PollJobStatus polls a job's status until it is complete, per the client's PollPolicy,
-// and returns the complete status (whether or not the job succeeded: see JobSuccess). It
-// stops with a *PollTimeoutError (errors.Is ErrPollTimeout) once the policy's MaxWait has
-// passed, with the last error after MaxErrors consecutive failed polls, and at once on an
-// error that repeating cannot fix (an *APIError that is not Temporary, such as an unknown
-// job or a wrong key).
-func (w *WebAPI) PollJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
+// PollJobStatus polls a job's status until it is complete, per the client's PollPolicy
+// or this call's (WithPolling, WithPollBudget), and returns the complete status (whether
+// or not the job succeeded: see JobSuccess). Once the policy's MaxWait has passed it polls
+// one last time, at that deadline, and stops with a *PollTimeoutError (errors.Is
+// ErrPollTimeout) naming the job if the job is still not complete. It stops with the last
+// error after MaxErrors consecutive failed polls, and at once on an error that repeating
+// cannot fix (an *APIError that is not Temporary, such as an unknown job or a wrong key).
+func (w *WebAPI) PollJobStatus(ctx context.Context, q JobStatusQuery, opts ...CallOption) (*JobStatus, error) {
+	cc, err := w.c.callConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	if err := validateQuery(q); err != nil {
 		return nil, err
 	}
-	return w.c.poll(ctx, q, w.c.cfg.poll)
+	return w.c.poll(ctx, q, "", cc)
 }
 
 func validateQuery(q JobStatusQuery) error {
@@ -94,12 +104,12 @@ func validateQuery(q JobStatusQuery) error {
 	return nil
 }
 
-func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
+func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery, cc *callConfig) (*JobStatus, error) {
 	if err := validateQuery(q); err != nil {
 		return nil, err
 	}
 	v, raw, err := do(ctx, c, call[generated.JobStatusResponse]{
-		op: OpJobStatus, retryable: true,
+		op: OpJobStatus, retryable: true, cfg: cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
 			return sendJSON(ctx, c.gen.JobStatusWithBody, generated.JobStatusRequest{
@@ -118,26 +128,48 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 	return st, nil
 }
 
-// poll polls until the job is complete.
-func (c *Client) poll(ctx context.Context, q JobStatusQuery, p PollPolicy) (*JobStatus, error) {
+// poll polls until the job is complete, per cc.poll: the first poll at once, the next
+// ones after growing intervals, and one last poll at the deadline. A poll in flight,
+// retries included, ends at the deadline; the last poll is one attempt, bounded by the
+// attempt timeout. smileJobID names the job in a *PollTimeoutError when the caller knows
+// it.
+func (c *Client) poll(ctx context.Context, q JobStatusQuery, smileJobID string, cc callConfig) (*JobStatus, error) {
+	p := cc.poll
 	start := c.cfg.now()
 	deadline := start.Add(p.MaxWait)
 	interval := p.InitialInterval
 	var last *JobStatus
 	failures := 0
+	timeout := func(polls int) error {
+		id := smileJobID
+		if id == "" {
+			id = statusSmileJobID(last)
+		}
+		return &PollTimeoutError{Polls: polls, Waited: c.cfg.now().Sub(start), Last: last,
+			UserID: q.UserID, JobID: q.JobID, SmileJobID: id}
+	}
+	final := false
 	for attempt := 1; ; attempt++ {
-		// A poll in flight, retries included, ends at the deadline too.
-		pctx, cancel := context.WithDeadline(ctx, deadline)
-		st, err := c.getJobStatus(pctx, q)
-		timedOut := err != nil && ctx.Err() == nil && pctx.Err() != nil
-		cancel()
+		var st *JobStatus
+		var err error
+		timedOut := false
+		if final {
+			one := cc
+			one.noRetry = true
+			st, err = c.getJobStatus(ctx, q, &one)
+		} else {
+			pctx, cancel := context.WithDeadline(ctx, deadline)
+			st, err = c.getJobStatus(pctx, q, &cc)
+			timedOut = err != nil && ctx.Err() == nil && pctx.Err() != nil
+			cancel()
+		}
 		elapsed := c.cfg.now().Sub(start)
 		if p.OnPoll != nil {
 			p.OnPoll(PollEvent{Attempt: attempt, Elapsed: elapsed, Status: st, Err: err})
 		}
 		switch {
-		case timedOut: // the poll in flight was cut off: it does not count
-			return nil, &PollTimeoutError{Polls: attempt - 1, Waited: elapsed, Last: last}
+		case timedOut: // the poll in flight was cut off by the deadline: it does not count
+			return nil, timeout(attempt - 1)
 		case err != nil && ctx.Err() != nil:
 			return nil, err
 		case err != nil:
@@ -156,18 +188,20 @@ func (c *Client) poll(ctx context.Context, q JobStatusQuery, p PollPolicy) (*Job
 		}
 		c.log.LogAttrs(ctx, slog.LevelDebug, "smileid poll", slog.Int("attempt", attempt),
 			slog.Bool("complete", st != nil && st.JobComplete), slog.Duration("elapsed", elapsed))
+		if final {
+			return nil, timeout(attempt)
+		}
 		remaining := deadline.Sub(c.cfg.now())
 		if remaining <= 0 {
-			return nil, &PollTimeoutError{Polls: attempt, Waited: elapsed, Last: last}
+			// This poll ended at the deadline: it was the last.
+			return nil, timeout(attempt)
 		}
-		if remaining < interval {
-			// The next poll would come after the deadline.
-			if err := sleep(ctx, remaining); err != nil {
-				return nil, fmt.Errorf("smileid: polling job status: %w", err)
-			}
-			return nil, &PollTimeoutError{Polls: attempt, Waited: c.cfg.now().Sub(start), Last: last}
+		wait := interval
+		if remaining <= interval {
+			// The next poll would come after the deadline: poll once more at the deadline.
+			wait, final = remaining, true
 		}
-		if err := sleep(ctx, interval); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("smileid: polling job status: %w", err)
 		}
 		interval = min(interval*2, p.MaxInterval)

@@ -162,8 +162,9 @@ func WithUploadTimeout(perAttempt time.Duration) Option {
 	}
 }
 
-// WithRetryPolicy sets how requests that are safe to repeat are retried (default
-// DefaultRetryPolicy). Requests that create a job are never retried.
+// WithRetryPolicy sets how requests are retried (default DefaultRetryPolicy). Requests
+// that create a job are retried only when that cannot create a second one: see
+// RetryPolicy. WithRetry changes it for one call.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *config) error {
 		if err := p.validate(); err != nil {

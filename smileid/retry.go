@@ -9,11 +9,16 @@ import (
 	"time"
 )
 
-// RetryPolicy says how the requests that are safe to repeat (job status, services, valid
-// documents and the zip upload to the presigned URL) are retried after a network error or
-// an HTTP 408, 429 or 5xx answer. Each retry is signed afresh. Requests that create a job
-// (prep upload, the ID API, web tokens) are never retried: a retry must not create a
-// second, billable job.
+// RetryPolicy says how requests are retried; each retry is signed afresh.
+//
+// The requests that are safe to repeat (job status, services, valid documents and the zip
+// upload to the presigned URL) are retried after a network error or an HTTP 408, 429 or
+// 5xx answer. Requests that create a job (prep upload, the ID API, AML, web tokens) are
+// retried only when repeating them cannot create a second, billable job: when the
+// attempt was not sent at all (a *NotSentError: refused connection, DNS, TLS), and when
+// the server refused it with 429, or 503 with Retry-After, waiting as long as it asks
+// (up to MaxRetryAfter). Any other failure of theirs is returned as it is (an *APIError),
+// or as ErrJobMayExist when the request went out and no answer says what happened.
 type RetryPolicy struct {
 	MaxRetries     int           // retries after the first attempt; 0 disables retries
 	InitialBackoff time.Duration // the wait before the first retry, doubled for each next one
@@ -98,6 +103,20 @@ func (p PollPolicy) validate() error {
 		return errors.New("smileid: PollPolicy.MaxErrors must be at least 1")
 	}
 	return nil
+}
+
+// refusal reports whether an answer is a refusal to do anything yet: 429, or 503 with a
+// Retry-After header. Any request, one that creates a job included, may be sent again
+// after the wait.
+func refusal(code int, h http.Header) bool {
+	return code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable && h.Get("Retry-After") != ""
+}
+
+// gatewayStatus reports whether an HTTP status may come from something between the SDK
+// and Smile ID that passed the request on before failing (408, 502, 504): a job-creating
+// request answered so may have created the job.
+func gatewayStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusBadGateway || code == http.StatusGatewayTimeout
 }
 
 // retryableStatus reports whether an HTTP status is worth retrying.

@@ -67,8 +67,12 @@ func TestIDAPIAnswersAreCheckedAndNeverLost(t *testing.T) {
 	var apiErr *smileid.APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Equal(t, 200, apiErr.StatusCode)
-	require.NotNil(t, v, "the billed result is not lost")
-	require.Equal(t, drifted, string(v.Raw), "the whole body is kept")
+	require.Nil(t, v, "no result with an error")
+	var je *smileid.JobError
+	require.ErrorAs(t, err, &je, "the billed result is not lost: it travels in the error")
+	require.Equal(t, drifted, string(je.Body), "the whole body is kept")
+	require.Equal(t, pp.JobID, je.JobID)
+	require.Equal(t, smileid.OpIDVerification, je.Stage)
 
 	_, err = idServer(t, 200, "application/json", `{"code":"2213","error":"missing parameter"}`).IDAPI.SubmitJob(ctx, pp, info)
 	require.ErrorAs(t, err, &apiErr)
@@ -165,7 +169,11 @@ func TestUploadRedirects(t *testing.T) {
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "redirect")
 	require.NotContains(t, err.Error(), "X-Amz-Signature=s")
-	require.Equal(t, "0000000009", res.SmileJobID)
+	require.Nil(t, res)
+	var je *smileid.JobError
+	require.ErrorAs(t, err, &je)
+	require.Equal(t, "0000000009", je.SmileJobID)
+	require.Equal(t, smileid.OpUploadZip, je.Stage)
 	require.Zero(t, hits)
 }
 

@@ -65,12 +65,100 @@ const uploadFileName = "selfie.zip"
 // 4, 6, 11) go through prep upload, then their zip (info.json and the image files) is
 // uploaded to the presigned URL, then, with Options.ReturnJobStatus, the job's status is
 // polled until it is complete. Job types 5 and 7 go to the ID API (IDAPI.SubmitJob).
+// Call options change this call only: WithPolling, WithPollBudget, WithAttemptTimeout,
+// WithRetry.
 //
 // Everything is checked before the first request: bad input is a *ValidationError and
-// nothing is created on the server. Prep upload is never retried (it creates the job); the
-// upload of the zip is. When the job was created but a later step failed (the upload, or
-// polling), the SubmitResult with the SmileJobID is returned together with the error.
-func (w *WebAPI) SubmitJob(ctx context.Context, job Job) (*SubmitResult, error) {
+// nothing is created on the server. Prep upload is retried only when that cannot create
+// a second job (see RetryPolicy); the upload of the zip is retried. The result is nil
+// whenever the error is not: an error once the job was created (or may have been: see
+// ErrJobMayExist) is a *JobError naming it (user_id, job_id, SmileJobID, the stage that
+// failed), so returning the error loses nothing. A job whose upload failed is resumed with
+// ResumeJob.
+func (w *WebAPI) SubmitJob(ctx context.Context, job Job, opts ...CallOption) (*SubmitResult, error) {
+	cc, err := w.c.callConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return w.submit(ctx, job, cc)
+}
+
+// ResumeJob finishes an image job whose submission failed after prep upload, or may have
+// (a *JobError at stage OpUpload or OpUploadZip, ErrJobMayExist, or a duplicate-job refusal,
+// IsDuplicateJob): pass it the same Job, with the same user_id and job_id. It is the
+// reconciliation path of an interrupted submission, safe to call whatever happened:
+//
+//   - it first gets the job's status;
+//   - a job Smile ID does not know (HTTP 404 from job status) was never created: it is
+//     submitted as SubmitJob would;
+//   - a job that awaits its zip (CodeNoZipReceived) is prepared again with prep upload's
+//     retry flag set to true, as the official mobile SDKs resume a job, and its zip is
+//     uploaded to the new presigned URL;
+//   - a job whose zip arrived is not uploaded again: its SubmitResult has the status
+//     received (polled to completion with Options.ReturnJobStatus).
+//
+// Job types 5 and 7 have no upload to resume: get their status instead.
+func (w *WebAPI) ResumeJob(ctx context.Context, job Job, opts ...CallOption) (*SubmitResult, error) {
+	c := w.c
+	cc, err := c.callConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := validatePartnerParams(job.PartnerParams); err != nil {
+		return nil, err
+	}
+	if isIDAPIJob(job.PartnerParams.JobType) {
+		return nil, invalid("partner_params.job_type", "job type %d goes to the ID API and has no upload to resume: get its status", int(job.PartnerParams.JobType))
+	}
+	q := JobStatusQuery{UserID: job.PartnerParams.UserID, JobID: job.PartnerParams.JobID,
+		History: job.Options.ReturnHistory, ImageLinks: job.Options.ReturnImageLinks}
+	st, err := c.getJobStatus(ctx, q, &cc)
+	var apiErr *APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
+		return w.submit(ctx, job, cc) // never created
+	case err != nil:
+		return nil, err
+	case st.SmileCode() == CodeNoZipReceived:
+		cc.resume = true
+		return w.submit(ctx, job, cc)
+	}
+	res := &SubmitResult{SmileJobID: statusSmileJobID(st)}
+	if st.JobComplete || !job.Options.ReturnJobStatus {
+		res.Status = st
+		return res, nil
+	}
+	st, err = c.poll(ctx, q, res.SmileJobID, cc)
+	if err != nil {
+		return nil, pollJobError(job.PartnerParams, res.SmileJobID, err)
+	}
+	res.Status = st
+	return res, nil
+}
+
+// statusSmileJobID returns the SmileJobID of a status' latest result, "" when it has none.
+func statusSmileJobID(st *JobStatus) string {
+	if st == nil {
+		return ""
+	}
+	if r := st.LatestResult(); r != nil {
+		return r.SmileJobID
+	}
+	return ""
+}
+
+// pollJobError wraps a failed poll of a created job in a *JobError, with the last status'
+// body when there is one.
+func pollJobError(pp PartnerParams, smileJobID string, err error) error {
+	var body []byte
+	var pte *PollTimeoutError
+	if errors.As(err, &pte) && pte.Last != nil {
+		body = pte.Last.Raw
+	}
+	return jobError(pp, smileJobID, OpJobStatus, body, err)
+}
+
+func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitResult, error) {
 	c := w.c
 	if err := validatePartnerParams(job.PartnerParams); err != nil {
 		return nil, err
@@ -80,7 +168,7 @@ func (w *WebAPI) SubmitJob(ctx context.Context, job Job) (*SubmitResult, error) 
 		if len(job.Images) > 0 {
 			return nil, invalid("images", "job type %d goes to the ID API and takes no images", int(jt))
 		}
-		v, err := c.IDAPI.submit(ctx, job.PartnerParams, job.IDInfo, !job.Options.SkipValidationAPI)
+		v, err := c.IDAPI.submit(ctx, job.PartnerParams, job.IDInfo, !job.Options.SkipValidationAPI, &cc)
 		if err != nil {
 			return nil, err
 		}
@@ -123,37 +211,47 @@ func (w *WebAPI) SubmitJob(ctx context.Context, job Job) (*SubmitResult, error) 
 		return nil, invalid("images", "the job's zip would exceed 4 GiB")
 	}
 
-	ts, sig := c.sign()
-	up, upRaw, err := c.prepUpload(ctx, job, info, callback, ts, sig)
+	pp := job.PartnerParams
+	up, upRaw, ts, err := c.prepUpload(ctx, job, info, callback, &cc)
 	if err != nil {
+		var je *JobError
+		if errors.Is(err, ErrJobMayExist) && !errors.As(err, &je) {
+			err = jobError(pp, "", OpUpload, nil, err)
+		}
 		return nil, err
 	}
-	res := &SubmitResult{SmileJobID: up.SmileJobID}
 	plan.info, err = manifest(c.sig.partnerID, job, info, images, callback, ts, upRaw)
 	if err != nil {
-		return res, err
+		return nil, jobError(pp, up.SmileJobID, OpUploadZip, nil, err)
 	}
 	if err := c.uploadZip(ctx, up.UploadURL, plan); err != nil {
-		return res, err
+		return nil, jobError(pp, up.SmileJobID, OpUploadZip, nil, err)
 	}
+	res := &SubmitResult{SmileJobID: up.SmileJobID}
 	if !job.Options.ReturnJobStatus {
 		return res, nil
 	}
 	st, err := c.poll(ctx, JobStatusQuery{
-		UserID: job.PartnerParams.UserID, JobID: job.PartnerParams.JobID,
+		UserID: pp.UserID, JobID: pp.JobID,
 		History: job.Options.ReturnHistory, ImageLinks: job.Options.ReturnImageLinks,
-	}, c.cfg.poll)
+	}, up.SmileJobID, cc)
+	if err != nil {
+		return nil, pollJobError(pp, up.SmileJobID, err)
+	}
 	res.Status = st
-	return res, err
+	return res, nil
 }
 
-// prepUpload registers the job (POST /upload). Never retried.
-func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback, ts, sig string) (*generated.UploadResponse, []byte, error) {
+// prepUpload registers the job (POST /upload), or with cc.resume re-opens the upload of
+// an existing one (retry: true). It is signed afresh for each attempt and repeated only
+// when that cannot create a second job (see do); it returns the timestamp of the attempt
+// answered, which info.json repeats.
+func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback string, cc *callConfig) (*generated.UploadResponse, []byte, string, error) {
 	var body generated.UploadRequest
 	if err := remarshal(info, &body); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	body.SmileClientID, body.Timestamp, body.Signature = c.sig.partnerID, ts, sig
+	body.SmileClientID = c.sig.partnerID
 	body.PartnerParams = job.PartnerParams
 	body.FileName = uploadFileName
 	body.ModelParameters = map[string]any{}
@@ -162,17 +260,27 @@ func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback,
 	if callback != "" {
 		body.CallbackURL = ptr(callback)
 	}
+	if cc.resume {
+		body.Retry = ptr(true)
+	}
 	v, raw, err := do(ctx, c, call[generated.UploadResponse]{
-		op: OpUpload, createsJob: true,
-		send: func(ctx context.Context) (*http.Response, error) { return sendJSON(ctx, c.gen.UploadWithBody, body) },
+		op: OpUpload, createsJob: true, cfg: cc,
+		send: func(ctx context.Context) (*http.Response, error) {
+			body.Timestamp, body.Signature = c.sign()
+			return sendJSON(ctx, c.gen.UploadWithBody, body)
+		},
 	})
-	if err != nil {
-		return nil, nil, err
+	switch {
+	case err != nil && raw != nil:
+		// Answered with 200: the job exists, whatever the body says.
+		return nil, nil, "", jobError(job.PartnerParams, "", OpUpload, raw, err)
+	case err != nil:
+		return nil, nil, "", err
+	case v.UploadURL == "" || v.SmileJobID == "":
+		return nil, nil, "", jobError(job.PartnerParams, v.SmileJobID, OpUpload, raw,
+			&APIError{Operation: OpUpload, StatusCode: http.StatusOK, Code: codeText(v.Code), Message: "the response has no upload_url or smile_job_id"})
 	}
-	if v.UploadURL == "" || v.SmileJobID == "" {
-		return nil, nil, &APIError{Operation: OpUpload, StatusCode: http.StatusOK, Code: codeText(v.Code), Message: "the response has no upload_url or smile_job_id"}
-	}
-	return v, raw, nil
+	return v, raw, body.Timestamp, nil
 }
 
 // manifest builds info.json. Its server_information is the prep-upload response exactly as
@@ -248,10 +356,14 @@ type WebTokenRequest struct {
 }
 
 // GetWebToken returns a token for Smile ID's hosted web integration (POST /token): a
-// browser can then run one product for this user and job without the API key. Not
-// retried.
-func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest) (string, error) {
+// browser can then run one product for this user and job without the API key. Repeated
+// only when that cannot create a second job or token (see RetryPolicy).
+func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest, opts ...CallOption) (string, error) {
 	c := w.c
+	cc, err := c.callConfig(opts)
+	if err != nil {
+		return "", err
+	}
 	callback := r.CallbackURL
 	if callback == "" {
 		callback = c.cfg.callbackURL
@@ -270,7 +382,7 @@ func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest) (string, er
 		return "", &ValidationError{Field: "callback_url", Reason: err.Error(), Err: err}
 	}
 	v, _, err := do(ctx, c, call[generated.TokenResponse]{
-		op: OpToken, createsJob: true,
+		op: OpToken, createsJob: true, cfg: &cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
 			return sendJSON(ctx, c.gen.TokenWithBody, generated.TokenRequest{

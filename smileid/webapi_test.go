@@ -202,7 +202,12 @@ func TestPollingOutcomes(t *testing.T) {
 		sent := len(srv.RequestsFor("jobStatus"))
 		require.True(t, sent == pte.Polls || sent == pte.Polls+1, "%d polls sent, %d counted", sent, pte.Polls)
 		require.GreaterOrEqual(t, pte.Polls, 2)
-		require.NotEmpty(t, res.SmileJobID, "the submitted job is reported with the error")
+		require.Nil(t, res)
+		var je *smileid.JobError
+		require.ErrorAs(t, err, &je, "the submitted job is reported in the error")
+		require.Equal(t, srv.Jobs()[0].SmileJobID, je.SmileJobID)
+		require.Equal(t, pte.SmileJobID, je.SmileJobID)
+		require.Equal(t, "job-t", pte.JobID)
 	})
 
 	t.Run("gives up after consecutive failures", func(t *testing.T) {

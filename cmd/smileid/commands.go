@@ -139,10 +139,7 @@ func cmdSubmit(ctx context.Context, e *env, args []string) error {
 		return usageError("%s (in the job file: set options.return_job_status or options.optional_callback)", oneLine(err))
 	}
 	if err != nil {
-		if res != nil && res.SmileJobID != "" {
-			return fmt.Errorf("job %s (smile_job_id %s) was created, but: %w", job.PartnerParams.JobID, res.SmileJobID, err)
-		}
-		return err
+		return err // a *smileid.JobError names a created job (job_id, SmileJobID) itself
 	}
 	switch {
 	case res.Verification != nil:

@@ -143,7 +143,7 @@ func TestBadStatusSignature(t *testing.T) {
 	srv.InjectFault("jobStatus", 20, smileidtest.Fault{BadSignature: true})
 	report, _, err := exampletest.RunErr(t, run, srv)
 	require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
-	require.Contains(t, err.Error(), "was created but did not complete")
+	require.Contains(t, err.Error(), "was created, but: ")
 	require.NotContains(t, report, "Signature:")
 	require.NotContains(t, report, "Outcome:")
 }

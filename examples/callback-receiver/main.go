@@ -119,7 +119,7 @@ func demo(ctx context.Context, sess *exampleutil.Session, addr string) error {
 		Options:       smileid.JobOptions{CallbackURL: rcv.URL}, // no ReturnJobStatus: the result comes by callback
 	})
 	if err != nil {
-		return exampleutil.SubmitError(pp, res, err)
+		return exampleutil.SubmitError(pp, err)
 	}
 	sess.PrintJob(pp)
 	sess.Field("Submitted", "SmileJobID "+res.SmileJobID+"; waiting for its callback...")

@@ -55,7 +55,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 	sess.Step("Submitting: prep upload, zip, upload, then job status until the job is complete...")
 	res, err := sess.Client.WebAPI.SubmitJob(ctx, job)
 	if err != nil {
-		return exampleutil.SubmitError(job.PartnerParams, res, err)
+		return exampleutil.SubmitError(job.PartnerParams, err)
 	}
 	sess.ReportStatus(res, exampleutil.HidePersonalInfo)
 	return nil

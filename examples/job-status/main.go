@@ -103,7 +103,7 @@ func submitJobToQuery(ctx context.Context, sess *exampleutil.Session, q *smileid
 		Options: smileid.JobOptions{CallbackURL: rcv.URL},
 	})
 	if err != nil {
-		return exampleutil.SubmitError(pp, res, err)
+		return exampleutil.SubmitError(pp, err)
 	}
 	sess.PrintJob(pp)
 	sess.Field("Submitted", "SmileJobID "+res.SmileJobID+"; its callback goes to a local receiver")

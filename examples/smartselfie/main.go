@@ -75,7 +75,7 @@ func submit(ctx context.Context, sess *exampleutil.Session, step string, pp smil
 		Options:       smileid.JobOptions{ReturnJobStatus: true},
 	})
 	if err != nil {
-		return nil, exampleutil.SubmitError(pp, res, err)
+		return nil, exampleutil.SubmitError(pp, err)
 	}
 	sess.PrintStatus("Result (SmileJobID "+res.SmileJobID+"):", res.Status, exampleutil.HidePersonalInfo)
 	return res, nil

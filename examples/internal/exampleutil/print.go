@@ -2,6 +2,7 @@ package exampleutil
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -234,9 +235,10 @@ func (s *Session) PrintCallback(title string, cb *smileid.Callback, personal Per
 }
 
 // SubmitError describes a failed submission, naming the job when it was created.
-func SubmitError(pp smileid.PartnerParams, res *smileid.SubmitResult, err error) error {
-	if res != nil && res.SmileJobID != "" {
-		return fmt.Errorf("job %s (SmileJobID %s) was created but did not complete: %w", pp.JobID, res.SmileJobID, err)
+func SubmitError(pp smileid.PartnerParams, err error) error {
+	var je *smileid.JobError
+	if errors.As(err, &je) {
+		return err // it names the job (job_id and SmileJobID) and the stage that failed
 	}
 	return fmt.Errorf("job %s: %w", pp.JobID, err)
 }
