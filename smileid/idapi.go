@@ -84,6 +84,9 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 			return sendJSON(ctx, send, body)
 		},
 	})
+	if errors.Is(err, ErrJobMayExist) {
+		return jobError(pp, "", op, nil, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -159,15 +162,24 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 	return nil, jobError(pp, answeredSmileJobID(raw), op, raw, err)
 }
 
-// answeredSmileJobID returns the SmileJobID an answer states, unverified, or "".
+// answeredSmileJobID returns the SmileJobID an answer states (a string or a number),
+// unverified, or "".
 func answeredSmileJobID(raw []byte) string {
 	var v struct {
-		SmileJobID any `json:"SmileJobID"`
+		SmileJobID json.RawMessage `json:"SmileJobID"`
 	}
-	if json.Unmarshal(raw, &v) != nil || v.SmileJobID == nil {
+	if json.Unmarshal(raw, &v) != nil || len(v.SmileJobID) == 0 {
 		return ""
 	}
-	return clip(fmt.Sprint(v.SmileJobID), 64)
+	var id string
+	if json.Unmarshal(v.SmileJobID, &id) == nil {
+		return clip(id, 64)
+	}
+	var n json.Number
+	if json.Unmarshal(v.SmileJobID, &n) == nil {
+		return clip(n.String(), 64)
+	}
+	return ""
 }
 
 // verification decodes and checks a synchronous ID API answer. A body that does not

@@ -164,6 +164,13 @@ func TestSentWithoutAnAnswerMayExist(t *testing.T) {
 	require.Equal(t, "job-h2", je.JobID)
 	require.Equal(t, smileid.OpIDVerification, je.Stage)
 	require.Equal(t, int32(1), hits.Load(), "never repeated")
+
+	hits.Store(0)
+	err = c.IDAPI.SubmitJobAsync(ctx, jobParams("h3", smileid.EnhancedKYC), bvn, "https://partner.example.com/cb")
+	require.ErrorIs(t, err, smileid.ErrJobMayExist)
+	require.ErrorAs(t, err, &je)
+	require.Equal(t, "job-h3", je.JobID)
+	require.Equal(t, int32(1), hits.Load(), "never repeated")
 }
 
 // TestGatewayAnswersMayHaveCreatedTheJob: 408, 502 and 504 come from something that may
@@ -304,6 +311,17 @@ func TestReturningTheErrorKeepsTheJob(t *testing.T) {
 	require.Equal(t, "job-ret", je.JobID)
 	require.Equal(t, smileid.OpJobStatus, je.Stage)
 	require.Contains(t, err.Error(), je.SmileJobID, "the text names the job")
+
+	// An ID API answer that cannot be trusted: the result is nil, the answer is in the error.
+	srv.InjectFault("idVerification", 1, smileidtest.Fault{BadSignature: true})
+	v, err := c.IDAPI.SubmitJob(context.Background(), jobParams("ret2", smileid.EnhancedKYC), bvn)
+	require.Nil(t, v)
+	require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
+	require.ErrorAs(t, err, &je)
+	require.Equal(t, "job-ret2", je.JobID)
+	require.Equal(t, smileid.OpIDVerification, je.Stage)
+	require.NotEmpty(t, je.SmileJobID, "as the (unverified) answer states it")
+	require.Contains(t, string(je.Body), `"ResultCode"`)
 }
 
 // TestJobErrorPrintsNoBody: the body of an ID API answer (personal data) never appears in
