@@ -18,9 +18,17 @@
 //
 // Every request is signed afresh. Input is checked before anything is sent: bad input is a
 // *ValidationError and nothing is created on the server. Server errors are *APIError.
-// Requests that are safe to repeat are retried; those that create a job never are. The
-// SDK logs nothing unless given a logger (WithLogger), and never logs bodies, the API key,
-// signatures or presigned URLs.
+// Every error tells what happened on the server: a request that never left the client is
+// a *NotSentError (ErrNotSent: nothing was created, and the SDK retried it); one that was
+// sent and got no answer saying what happened is ErrJobMayExist when it creates a job;
+// any error once a job was created is a *JobError naming it (user_id, job_id, SmileJobID),
+// and results are nil whenever the error is not. Requests that are safe to repeat are
+// retried; those that create a job only when that cannot create a second one (nothing was
+// sent, or the server refused with 429 or 503 and Retry-After). ErrJobMayExist documents
+// how to reconcile a job; WebAPI.ResumeJob does it for image jobs. Call options
+// (WithPolling, WithAttemptTimeout, WithRetry) change a single call. The SDK logs nothing
+// unless given a logger (WithLogger), and never logs bodies, the API key, signatures or
+// presigned URLs.
 //
 // The wire types come from package generated, generated from openapi/smileid.yaml. Package
 // smileidtest is a fake Smile ID server to test with, offline.
