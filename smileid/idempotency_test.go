@@ -101,6 +101,32 @@ func TestNothingSentIsSafeToRetry(t *testing.T) {
 		require.Empty(t, srv.Requests(), "nothing reached the fake")
 	})
 
+	t.Run("a connect that hangs is cut off by the attempt timeout and retried", func(t *testing.T) {
+		// Black-holed SYNs, simulated: the first two dials hang until the attempt's
+		// timeout; the third reaches the fake. Prep upload was never sent before, so it is
+		// retried, and the job is created once.
+		var dials atomic.Int32
+		d := &net.Dialer{}
+		srv := smileidtest.NewServer(t)
+		tr := srv.Client().Transport.(*http.Transport).Clone() // trusts the fake's certificate
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if dials.Add(1) <= 2 {
+				<-ctx.Done()
+				return nil, ctx.Err()
+			}
+			return d.DialContext(ctx, network, addr)
+		}
+		c, err := srv.NewClient(smileid.WithHTTPClient(&http.Client{Transport: tr}), smileid.WithValidationAPI(false),
+			smileid.WithPollPolicy(fastPoll), smileid.WithRetryPolicy(fastRetry))
+		require.NoError(t, err)
+		res, err := c.WebAPI.SubmitJob(ctx, selfieJob("bh"), smileid.WithAttemptTimeout(100*time.Millisecond))
+		require.NoError(t, err)
+		require.True(t, res.Status.JobComplete)
+		require.Equal(t, int32(3), dials.Load())
+		require.Len(t, srv.RequestsFor("upload"), 1)
+		require.Len(t, srv.Jobs(), 1)
+	})
+
 	t.Run("a transport that reports nothing proves nothing", func(t *testing.T) {
 		// A partner's RoundTripper that does not use net/http's transport: the SDK cannot
 		// tell whether the request went out, so it must not repeat it.
