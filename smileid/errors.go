@@ -156,8 +156,9 @@ func invalid(field, format string, args ...any) *ValidationError {
 
 // PollTimeoutError is returned when polling stops before the job completes: the poll
 // policy's maximum wait passed, and the last poll, sent at that deadline, found the job
-// still pending. It matches ErrPollTimeout with errors.Is. Polls counts the
-// polls answered (or failed) before the deadline; Last is the last status received, if any.
+// still pending. It matches ErrPollTimeout with errors.Is. Polls counts the polls made
+// (the last one included; a poll cut off by the deadline is not counted); Last is the last
+// status received, if any.
 //
 // UserID and JobID name the job polled, SmileJobID too when it is known (from prep upload
 // or a status received): the job exists, and polling it again later, or receiving its

@@ -162,22 +162,25 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 	return nil, jobError(pp, answeredSmileJobID(raw), op, raw, err)
 }
 
-// answeredSmileJobID returns the SmileJobID an answer states (a string or a number),
-// unverified, or "".
+// answeredSmileJobID returns the SmileJobID an answer states (a string or a number; the
+// ID API's SmileJobID or prep upload's smile_job_id), unverified, or "".
 func answeredSmileJobID(raw []byte) string {
 	var v struct {
 		SmileJobID json.RawMessage `json:"SmileJobID"`
+		Upload     json.RawMessage `json:"smile_job_id"`
 	}
-	if json.Unmarshal(raw, &v) != nil || len(v.SmileJobID) == 0 {
+	if json.Unmarshal(raw, &v) != nil {
 		return ""
 	}
-	var id string
-	if json.Unmarshal(v.SmileJobID, &id) == nil {
-		return clip(id, 64)
-	}
-	var n json.Number
-	if json.Unmarshal(v.SmileJobID, &n) == nil {
-		return clip(n.String(), 64)
+	for _, f := range []json.RawMessage{v.SmileJobID, v.Upload} {
+		var id string
+		if json.Unmarshal(f, &id) == nil && id != "" {
+			return clip(id, 64)
+		}
+		var n json.Number
+		if json.Unmarshal(f, &n) == nil {
+			return clip(n.String(), 64)
+		}
 	}
 	return ""
 }

@@ -510,3 +510,24 @@ func TestResumeJob(t *testing.T) {
 		require.Empty(t, srv.Requests())
 	})
 }
+
+// TestUnusablePrepUploadAnswerNamesTheJob: prep upload answered 200 (the job exists) with a
+// body the SDK cannot use: the error names the job and keeps the body.
+func TestUnusablePrepUploadAnswerNamesTheJob(t *testing.T) {
+	const answer = `{"smile_job_id":"0000000077","upload_url":5}`
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, answer)
+	}))
+	defer s.Close()
+	c, err := smileid.NewClient("212", "key", smileid.WithBaseURL(s.URL+"/v1"), smileid.WithValidationAPI(false))
+	require.NoError(t, err)
+	res, err := c.WebAPI.SubmitJob(context.Background(), selfieJob("u"))
+	require.Nil(t, res)
+	var je *smileid.JobError
+	require.ErrorAs(t, err, &je)
+	require.Equal(t, "0000000077", je.SmileJobID)
+	require.Equal(t, smileid.OpUpload, je.Stage)
+	require.Equal(t, answer, string(je.Body))
+	var apiErr *smileid.APIError
+	require.ErrorAs(t, err, &apiErr)
+}

@@ -273,7 +273,7 @@ func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback 
 	switch {
 	case err != nil && raw != nil:
 		// Answered with 200: the job exists, whatever the body says.
-		return nil, nil, "", jobError(job.PartnerParams, "", OpUpload, raw, err)
+		return nil, nil, "", jobError(job.PartnerParams, answeredSmileJobID(raw), OpUpload, raw, err)
 	case err != nil:
 		return nil, nil, "", err
 	case v.UploadURL == "" || v.SmileJobID == "":
