@@ -531,3 +531,15 @@ func TestUnusablePrepUploadAnswerNamesTheJob(t *testing.T) {
 	var apiErr *smileid.APIError
 	require.ErrorAs(t, err, &apiErr)
 }
+
+// TestAttemptTimeoutAfterSendingMayExist: an attempt cut off by its timeout after the
+// request went out may have created the job: ErrJobMayExist, not repeated.
+func TestAttemptTimeoutAfterSendingMayExist(t *testing.T) {
+	srv, c := fake(t, nil)
+	srv.InjectFault("upload", 1, smileidtest.Fault{Delay: 10 * time.Second})
+	_, err := c.WebAPI.SubmitJob(context.Background(), selfieJob("slow"), smileid.WithAttemptTimeout(100*time.Millisecond))
+	require.ErrorIs(t, err, smileid.ErrJobMayExist)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.NotErrorIs(t, err, smileid.ErrNotSent)
+	require.Len(t, srv.RequestsFor("upload"), 1)
+}
