@@ -173,10 +173,17 @@ type PollTimeoutError struct {
 	SmileJobID string
 }
 
-func (e *PollTimeoutError) Error() string {
-	s := fmt.Sprintf("%v after %d polls in %s (job_id %s", ErrPollTimeout, e.Polls, e.Waited.Round(time.Millisecond), quoteIfOdd(e.JobID))
+func (e *PollTimeoutError) Error() string { return e.text(true) }
+
+// text is the error's text, naming the job unless a *JobError around it does.
+func (e *PollTimeoutError) text(withJob bool) string {
+	s := fmt.Sprintf("%v after %d polls in %s", ErrPollTimeout, e.Polls, e.Waited.Round(time.Millisecond))
+	if !withJob {
+		return s
+	}
+	s += " (job_id " + quoteIfOdd(e.JobID)
 	if e.SmileJobID != "" {
-		s += ", SmileJobID " + quoteIfOdd(e.SmileJobID)
+		s += ", smile_job_id " + quoteIfOdd(e.SmileJobID)
 	}
 	return s + ")"
 }

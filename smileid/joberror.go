@@ -96,7 +96,11 @@ func (e *JobError) Error() string {
 	}
 	b.WriteString(": ")
 	inner := "<nil>"
-	if e.Err != nil {
+	var pte *PollTimeoutError
+	switch {
+	case errors.As(e.Err, &pte) && pte == e.Err && pte.JobID == e.JobID:
+		inner = strings.TrimPrefix(pte.text(false), "smileid: ") // named once
+	case e.Err != nil:
 		inner = strings.TrimPrefix(e.Err.Error(), "smileid: ")
 	}
 	if !strings.HasPrefix(inner, string(e.Stage)+":") {
