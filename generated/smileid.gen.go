@@ -2935,6 +2935,10 @@ type UploadURLText = string
 // compression) is cheapest and what the Node and Go SDKs send; the Python SDK's
 // DEFLATE is accepted too, as are entries no image names (the Python SDK adds one
 // `base64imgString` entry per base64 image).
+//
+// Generators: the zip is binary on the wire; a generator without a zip encoding (ogen)
+// emits these entry types when `application/zip` is mapped to a structured encoding
+// (ogen: `content_type_aliases`), and the bytes are sent to `upload_url` by hand.
 type UploadZip struct {
 	// InfoJSON `info.json`, the first entry of the job's zip (see `UploadZip` and the
 	// `uploadZip` operation). `images` lists every image of the job; each file it names
