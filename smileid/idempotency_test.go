@@ -119,7 +119,7 @@ func TestNothingSentIsSafeToRetry(t *testing.T) {
 		c, err := srv.NewClient(smileid.WithHTTPClient(&http.Client{Transport: tr}), smileid.WithValidationAPI(false),
 			smileid.WithPollPolicy(fastPoll), smileid.WithRetryPolicy(fastRetry))
 		require.NoError(t, err)
-		res, err := c.WebAPI.SubmitJob(ctx, selfieJob("bh"), smileid.WithAttemptTimeout(100*time.Millisecond))
+		res, err := c.WebAPI.SubmitJob(ctx, selfieJob("bh"), smileid.WithAttemptTimeout(500*time.Millisecond))
 		require.NoError(t, err)
 		require.True(t, res.Status.JobComplete)
 		require.Equal(t, int32(3), dials.Load())
@@ -368,7 +368,9 @@ func TestJobErrorPrintsNoBody(t *testing.T) {
 // the poller polls once more at the deadline instead of sleeping to it and giving up.
 func TestPollingEndsWithALastPollAtTheDeadline(t *testing.T) {
 	ctx := context.Background()
-	p := smileid.PollPolicy{InitialInterval: time.Minute, MaxInterval: time.Minute, MaxWait: 300 * time.Millisecond, MaxErrors: 3}
+	// MaxWait is well past one poll, even under -race on a busy machine: a poll still in
+	// flight at the deadline is cut off, which is another test's case.
+	p := smileid.PollPolicy{InitialInterval: time.Minute, MaxInterval: time.Minute, MaxWait: 700 * time.Millisecond, MaxErrors: 3}
 	srv, c := fake(t, []smileidtest.Option{smileidtest.WithCompletion(1, time.Hour)}, smileid.WithPollPolicy(p))
 	res, err := c.WebAPI.SubmitJob(ctx, selfieJob("last"))
 	require.NoError(t, err, "the job completed by the deadline's poll")
@@ -414,10 +416,10 @@ func TestCallOptions(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, st.JobComplete)
 
-	// The per-attempt timeout: the client waits 60 s per attempt, this call 50 ms.
+	// The per-attempt timeout: the client waits 60 s per attempt, this call 500 ms.
 	srv.InjectFault("jobStatus", 1, smileidtest.Fault{Delay: 10 * time.Second})
 	before := len(srv.RequestsFor("jobStatus"))
-	_, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "user-long", JobID: "job-long"}, smileid.WithAttemptTimeout(50*time.Millisecond))
+	_, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "user-long", JobID: "job-long"}, smileid.WithAttemptTimeout(500*time.Millisecond))
 	require.NoError(t, err)
 	require.Len(t, srv.RequestsFor("jobStatus"), before+2, "the slow attempt was cut off and retried")
 
@@ -537,7 +539,7 @@ func TestUnusablePrepUploadAnswerNamesTheJob(t *testing.T) {
 func TestAttemptTimeoutAfterSendingMayExist(t *testing.T) {
 	srv, c := fake(t, nil)
 	srv.InjectFault("upload", 1, smileidtest.Fault{Delay: 10 * time.Second})
-	_, err := c.WebAPI.SubmitJob(context.Background(), selfieJob("slow"), smileid.WithAttemptTimeout(100*time.Millisecond))
+	_, err := c.WebAPI.SubmitJob(context.Background(), selfieJob("slow"), smileid.WithAttemptTimeout(500*time.Millisecond))
 	require.ErrorIs(t, err, smileid.ErrJobMayExist)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NotErrorIs(t, err, smileid.ErrNotSent)

@@ -189,7 +189,7 @@ func TestPollingOutcomes(t *testing.T) {
 
 	t.Run("times out with the last status", func(t *testing.T) {
 		p := fastPoll
-		p.MaxWait = 50 * time.Millisecond
+		p.MaxWait = 400 * time.Millisecond // well past one poll, even under -race on a busy machine
 		srv, c := fake(t, []smileidtest.Option{smileidtest.WithCompletion(1000, time.Hour)}, smileid.WithPollPolicy(p))
 		res, err := c.WebAPI.SubmitJob(ctx, job("t", ""))
 		require.ErrorIs(t, err, smileid.ErrPollTimeout)
