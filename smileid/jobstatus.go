@@ -60,8 +60,10 @@ func (s *JobStatus) Message() string {
 }
 
 // GetJobStatus returns the status of a job, with its signature verified: a response not
-// signed with this partner's key is an error that wraps ErrSignatureMismatch. Safe to
-// repeat; retried per the RetryPolicy.
+// signed with this partner's key is an error that wraps ErrSignatureMismatch. The response
+// must also be bound to the request: one that carries the request's own signature, or
+// whose result names another job_id or user_id, is a *ResponseBindingError
+// (ErrResponseNotBound). Safe to repeat; retried per the RetryPolicy.
 func (u *Utilities) GetJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
 	return u.c.getJobStatus(ctx, q)
 }
@@ -98,10 +100,12 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 	if err := validateQuery(q); err != nil {
 		return nil, err
 	}
+	var sent sentSignature // the last attempt's: a retry is signed afresh
 	v, raw, err := do(ctx, c, call[generated.JobStatusResponse]{
 		op: OpJobStatus, retryable: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
+			sent = sentSignature{ts, sig}
 			return sendJSON(ctx, c.gen.JobStatusWithBody, generated.JobStatusRequest{
 				PartnerID: c.sig.partnerID, Timestamp: ts, Signature: sig,
 				UserID: q.UserID, JobID: q.JobID, History: q.History, ImageLinks: q.ImageLinks,
@@ -112,10 +116,31 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 		return nil, err
 	}
 	st := &JobStatus{JobStatusResponse: *v, Raw: raw}
-	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
-		return nil, fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
+	if err := c.checkJobStatus(st, q, sent); err != nil {
+		return nil, err
 	}
 	return st, nil
+}
+
+// checkJobStatus checks that a job status answers this request: signed with this
+// partner's key, over a timestamp of the server's own (not the request's signature
+// echoed), and about the job asked for (every result's PartnerParams).
+func (c *Client) checkJobStatus(st *JobStatus, q JobStatusQuery, sent sentSignature) error {
+	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
+		return fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
+	}
+	if sent.echoes(st.SignedTimestamp(), st.Signature) {
+		return &ResponseBindingError{Operation: OpJobStatus, Echoed: true, JobID: q.JobID, UserID: q.UserID}
+	}
+	if err := checkResultBinding(OpJobStatus, st.LatestResult(), q.JobID, q.UserID); err != nil {
+		return err
+	}
+	for i := range st.History {
+		if err := checkResultBinding(OpJobStatus, &st.History[i], q.JobID, q.UserID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // poll polls until the job is complete.
