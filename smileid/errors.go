@@ -139,7 +139,7 @@ func newAPIError(op Operation, status int, body []byte, retryAfter time.Duration
 // oneLineText replaces control characters (line breaks, terminal escapes) with spaces.
 func oneLineText(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) {
+		if isControl(r) {
 			return ' '
 		}
 		return r

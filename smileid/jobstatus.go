@@ -93,7 +93,10 @@ func validateQuery(q JobStatusQuery) error {
 	case q.JobID == "":
 		return invalid("job_id", "is required")
 	}
-	return nil
+	if err := checkID("user_id", q.UserID); err != nil {
+		return err
+	}
+	return checkID("job_id", q.JobID)
 }
 
 func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {

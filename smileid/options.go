@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Environment selects Smile ID's sandbox or production servers.
@@ -196,11 +197,14 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithAppInfo adds the application's name, version and URL to the User-Agent.
+// WithAppInfo adds the application's name, version and URL to the User-Agent. They must
+// be valid UTF-8 without control characters (which no HTTP header may carry), 200 bytes at
+// most together.
 func WithAppInfo(name, version, url string) Option {
 	return func(c *config) error {
-		if name == "" || strings.ContainsAny(name+version+url, "\r\n") {
-			return errors.New("smileid: app info needs a name, without line breaks")
+		all := name + version + url
+		if name == "" || !utf8.ValidString(all) || strings.IndexFunc(all, isControl) >= 0 || len(all) > 200 {
+			return errors.New("smileid: app info needs a name, and no control characters (line breaks, tabs, NUL, escapes)")
 		}
 		c.app = &appInfo{name, version, url}
 		return nil

@@ -76,7 +76,7 @@ func submitAsync(ctx context.Context, sess *exampleutil.Session, info smileid.ID
 			return err
 		}
 		callbackURL = rcv.URL
-		sess.Field("Callback URL", rcv.URL+" (a local receiver: smileid.CallbackHandler)")
+		sess.Field("Callback URL", rcv.URL+" (a local receiver: Client.CallbackHandler)")
 	case sess.CallbackURL == "":
 		sess.Field("Skipped", "set "+exampleutil.EnvCallbackURL+" to an https URL served by")
 		sess.More("examples/callback-receiver -serve to submit asynchronously")
@@ -95,6 +95,6 @@ func submitAsync(ctx context.Context, sess *exampleutil.Session, info smileid.ID
 	if err != nil {
 		return err
 	}
-	sess.PrintCallback("Callback (signature verified by smileid.CallbackHandler; job_id is ours):", cb, exampleutil.ShowNameAndDOB)
+	sess.PrintCallback("Callback (confirmed with Smile ID's job status by Client.CallbackHandler):", cb, exampleutil.ShowNameAndDOB)
 	return nil
 }

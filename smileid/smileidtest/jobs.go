@@ -378,7 +378,7 @@ func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 	resp := generated.JobStatusResponse{JobComplete: j.Complete, JobSuccess: j.Success}
 	var code generated.SmileCode
 	switch {
-	case j.Manifest == nil && j.ZipProblem == "":
+	case j.Manifest == nil && j.ZipProblem == "" && !j.Complete: // ID API jobs complete without a zip
 		_ = code.FromSmileCodeText("2314")
 		resp.Result = &generated.JobStatusResult{}
 		_ = resp.Result.FromResultMessage("No zip file received")
@@ -391,7 +391,7 @@ func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 		if req.History {
 			resp.History = []generated.JobResult{*j.Result}
 		}
-		if req.ImageLinks {
+		if req.ImageLinks && j.Manifest != nil {
 			links := generated.ImageLinks{}
 			keys := map[generated.ImageType]string{
 				smileid.ImageSelfieFile: "selfie_image", smileid.ImageIDCardFile: "id_card_image",
