@@ -346,10 +346,20 @@ func retryableTransportError(err error) bool {
 	return true
 }
 
-// servicesCache holds the services document for WithValidationAPI.
+// servicesCache holds the services document for WithValidationAPI: the last one fetched,
+// the fetch in flight that callers wait on, and the last failure, remembered briefly.
 type servicesCache struct {
-	fetching sync.Mutex // one fetch at a time: concurrent misses wait for it
 	mu       sync.Mutex
 	doc      *Services
 	fetched  time.Time
+	inflight *servicesFetch
+	failed   error     // the last fetch's error, until failedAt + servicesFailureTTL
+	failedAt time.Time // when it failed
+}
+
+// servicesFetch is one fetch of the services document; done is closed when it ends.
+type servicesFetch struct {
+	done chan struct{}
+	doc  *Services
+	err  error
 }

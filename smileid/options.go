@@ -212,11 +212,25 @@ func WithAppInfo(name, version, url string) Option {
 }
 
 // WithValidationAPI turns the check of ID information against the services document
-// (GET /services, fetched once an hour and cached) before a submission on or off. It is on
+// (GET /services, cached for WithServicesTTL, an hour by default) before a submission on
+// or off. It is on
 // by default, as the other SDKs' use_validation_api; local checks always run.
 func WithValidationAPI(on bool) Option {
 	return func(c *config) error {
 		c.useValidationAPI = on
+		return nil
+	}
+}
+
+// WithServicesTTL sets how long the services document used by WithValidationAPI is cached
+// (default an hour). When a refresh fails, the cached copy is used past its TTL, with a
+// warning log. Utilities.PrefetchServices fills the cache at start-up.
+func WithServicesTTL(ttl time.Duration) Option {
+	return func(c *config) error {
+		if ttl <= 0 {
+			return errors.New("smileid: the services TTL must be positive")
+		}
+		c.servicesTTL = ttl
 		return nil
 	}
 }
