@@ -120,3 +120,50 @@ func TestDebugLogWithResponseWithoutRequest(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, logs.String(), "status=200")
 }
+
+// TestUploadHostTextNeverReachesErrorsOrLogs: the upload host's non-XML error text, and a
+// Location header that does not parse, both echo the presigned query. Neither reaches the
+// error nor the retry and debug logs.
+func TestUploadHostTextNeverReachesErrorsOrLogs(t *testing.T) {
+	const secret = "SECRETSIG0123"
+	for name, respond := range map[string]func(w http.ResponseWriter, r *http.Request){
+		"plain-text body": func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, "upstream said: PUT "+r.URL.String()+" X-Amz-Security-Token="+secret+" failed")
+		},
+		"malformed Location header line": func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			require.NoError(t, err)
+			defer conn.Close()
+			_, _ = buf.WriteString("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1/x?X-Amz-Signature=" + secret + "\x7f\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			_ = buf.Flush()
+		},
+		"unparsable Location": func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Location", "http://[::1/x?X-Amz-Signature="+secret)
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var logs bytes.Buffer
+			mux := http.NewServeMux()
+			var srv *httptest.Server
+			mux.HandleFunc("POST /v1/upload", func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.WriteString(w, `{"code":"2202","smile_job_id":"0000000001","upload_url":"`+srv.URL+`/up?X-Amz-Signature=`+secret+`"}`)
+			})
+			mux.HandleFunc("/up", respond)
+			srv = httptest.NewServer(mux)
+			defer srv.Close()
+			c, err := smileid.NewClient("212", "key", smileid.WithBaseURL(srv.URL+"/v1"), smileid.WithValidationAPI(false),
+				smileid.WithRetryPolicy(fastRetry), smileid.WithCallbackURL("https://partner.example/cb"),
+				smileid.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			require.NoError(t, err)
+			_, err = c.WebAPI.SubmitJob(context.Background(), smileid.Job{PartnerParams: jobParams("leak", smileid.SmartSelfieRegistration), Images: []smileid.Image{selfie}})
+			require.Error(t, err)
+			require.NotContains(t, err.Error(), secret)
+			require.NotContains(t, logs.String(), secret)
+			require.Contains(t, logs.String(), "smileid retry", "the failure was logged")
+		})
+	}
+}
