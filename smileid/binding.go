@@ -51,23 +51,29 @@ func (e *ResponseBindingError) Is(target error) bool {
 	return target == ErrResponseNotBound || e.Echoed && target == ErrSignatureMismatch
 }
 
-// sentSignature is the timestamp and signature a request carried, to refuse an answer that
-// merely copies them.
-type sentSignature struct{ timestamp, signature string }
+// sentSignatures are the timestamps and signatures a call's requests carried (one per
+// attempt: each retry is signed afresh), to refuse an answer that merely copies one.
+type sentSignatures []struct{ timestamp, signature string }
 
-// echoes reports whether a response signed over respTS with respSig is the request's own
-// pair: the same timestamp (then a valid signature is the request's), or the same
-// signature bytes in any encoding.
-func (s sentSignature) echoes(respTS, respSig string) bool {
-	if s.signature == "" {
-		return false
+// add records one attempt's pair.
+func (s *sentSignatures) add(timestamp, signature string) {
+	*s = append(*s, struct{ timestamp, signature string }{timestamp, signature})
+}
+
+// echoes reports whether a response signed over respTS with respSig is one of the
+// requests' own pairs: the same timestamp (then a valid signature is the request's), or
+// the same signature bytes in any encoding.
+func (s sentSignatures) echoes(respTS, respSig string) bool {
+	got, gotOK := decodeSignature(respSig)
+	for _, p := range s {
+		if respTS == p.timestamp {
+			return true
+		}
+		if sent, ok := decodeSignature(p.signature); ok && gotOK && subtle.ConstantTimeCompare(got, sent) == 1 {
+			return true
+		}
 	}
-	if respTS == s.timestamp {
-		return true
-	}
-	a, ok1 := decodeSignature(respSig)
-	b, ok2 := decodeSignature(s.signature)
-	return ok1 && ok2 && subtle.ConstantTimeCompare(a, b) == 1
+	return false
 }
 
 // checkResultBinding refuses a result whose PartnerParams name another job than

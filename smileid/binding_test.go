@@ -124,3 +124,24 @@ func TestAnswerForAnotherJobIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "1012", st.LatestResult().ResultCode)
 }
+
+// TestEchoOfAnEarlierAttemptIsRefused: each retry is signed afresh; an answer copying the
+// pair of an earlier attempt of the same call is refused too.
+func TestEchoOfAnEarlierAttemptIsRefused(t *testing.T) {
+	var first map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		if first == nil {
+			first = req
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(status(result("job-1", "user-1"), first["timestamp"].(string), first["signature"].(string)))
+	}))
+	defer srv.Close()
+	c, err := smileid.NewClient("212", hostileKey, smileid.WithBaseURL(srv.URL+"/v1"), smileid.WithRetryPolicy(fastRetry))
+	require.NoError(t, err)
+	_, err = c.Utilities.GetJobStatus(context.Background(), smileid.JobStatusQuery{UserID: "user-1", JobID: "job-1"})
+	require.ErrorIs(t, err, smileid.ErrResponseNotBound)
+}

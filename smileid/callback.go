@@ -482,57 +482,73 @@ func (d *deliveries) end(key string, ok bool) {
 	}
 }
 
-// callbackKeys are the keys of the JSON documents a callback can be, in their letter case.
-var callbackKeys = sync.OnceValue(func() map[string]bool {
-	keys := map[string]bool{"signature": true, "timestamp": true, "result": true}
-	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
-			t = t.Elem()
-		}
-		if t.Kind() != reflect.Struct || seen[t] {
-			return
-		}
-		seen[t] = true
+// The objects of a callback body whose keys the SDK reads: the body itself, a result
+// (under "result", or in "history") and PartnerParams.
+type keyScope int
+
+const (
+	scopeOther keyScope = iota
+	scopeTop
+	scopeResult
+	scopePartnerParams
+)
+
+// jsonKeys returns the JSON names of the fields of the struct values given.
+func jsonKeys(values ...any) map[string]bool {
+	keys := map[string]bool{}
+	for _, v := range values {
+		t := reflect.TypeOf(v)
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
+			if !f.IsExported() || name == "-" {
 				continue
 			}
 			if name == "" {
 				name = f.Name
 			}
 			keys[name] = true
-			walk(f.Type)
 		}
 	}
-	walk(reflect.TypeOf(generated.JobStatusResponse{}))
-	walk(reflect.TypeOf(generated.JobResult{}))
-	walk(reflect.TypeOf(generated.BusinessVerificationResult{}))
 	return keys
+}
+
+// scopeKeys are the keys of each scope, in their letter case.
+var scopeKeys = sync.OnceValue(func() map[keyScope]map[string]bool {
+	top := jsonKeys(generated.JobStatusResponse{}, generated.JobResult{}, generated.BusinessVerificationResult{})
+	top["signature"], top["timestamp"] = true, true
+	return map[keyScope]map[string]bool{
+		scopeTop:           top,
+		scopeResult:        jsonKeys(generated.JobResult{}),
+		scopePartnerParams: jsonKeys(generated.ResultPartnerParams{}),
+	}
 })
 
+// childScope is the scope of the value under key in an object of scope s.
+func childScope(s keyScope, key string) keyScope {
+	switch {
+	case s == scopeTop && (key == "result" || key == "history"):
+		return scopeResult
+	case (s == scopeTop || s == scopeResult) && key == "PartnerParams":
+		return scopePartnerParams
+	}
+	return scopeOther
+}
+
 // checkExactKeys refuses a JSON document in which an object has a key twice, also in
-// another letter case, or a key that differs from one the SDK decodes only by letter case:
+// another letter case, or in which an object the SDK reads (the body, a result,
+// PartnerParams) has a key that differs from one the SDK decodes only by letter case:
 // encoding/json matches keys case-insensitively and keeps the last, where other readers
 // keep the first or match exactly.
 func checkExactKeys(body []byte) error {
-	known := callbackKeys()
-	lowerKnown := map[string]string{}
-	for k := range known {
-		lowerKnown[strings.ToLower(k)] = k
-	}
+	scopes := scopeKeys()
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
 	type frame struct {
 		object bool
+		scope  keyScope // of this object, or of the elements of this array
 		keys   map[string]bool
-		expect bool // the next string token of an object is a key
+		expect bool   // the next token of an object is a key
+		key    string // the last key of an object
 	}
 	var stack []*frame
 	for {
@@ -544,21 +560,22 @@ func checkExactKeys(body []byte) error {
 			return err
 		}
 		var top *frame
+		scope := scopeTop // of a value starting here
 		if len(stack) > 0 {
 			top = stack[len(stack)-1]
+			if top.object {
+				scope = childScope(top.scope, top.key)
+			} else {
+				scope = top.scope
+			}
 		}
 		if d, ok := tok.(json.Delim); ok {
 			switch d {
-			case '{':
+			case '{', '[':
 				if top != nil && top.object {
-					top.expect = true
+					top.expect = true // after this value, a key
 				}
-				stack = append(stack, &frame{object: true, keys: map[string]bool{}, expect: true})
-			case '[':
-				if top != nil && top.object {
-					top.expect = true
-				}
-				stack = append(stack, &frame{})
+				stack = append(stack, &frame{object: d == '{', scope: scope, keys: map[string]bool{}, expect: true})
 			default:
 				stack = stack[:len(stack)-1]
 			}
@@ -577,9 +594,13 @@ func checkExactKeys(body []byte) error {
 			return fmt.Errorf("the key %q appears twice in an object (letter case ignored)", clip(oneLineText(key), 40))
 		}
 		top.keys[lower] = true
-		if canonical, ok := lowerKnown[lower]; ok && !known[key] {
-			return fmt.Errorf("the key %q is spelled %q", clip(oneLineText(key), 40), canonical)
+		if known := scopes[top.scope]; known != nil && !known[key] {
+			for k := range known {
+				if strings.EqualFold(k, key) {
+					return fmt.Errorf("the key %q is spelled %q", clip(oneLineText(key), 40), k)
+				}
+			}
 		}
-		top.expect = false
+		top.key, top.expect = key, false
 	}
 }

@@ -123,12 +123,18 @@ func TestCallbackKeysAreExact(t *testing.T) {
 		`{"PartnerParams":{"Job_ID":"theirs","user_id":"u"},"ResultCode":"1210",` + pair + `}`,
 		`{"ResultCode":"1210",` + pair + `,"Signature":"x"}`,
 		`{"result":{"ResultCode":"1210","resultcode":"1220"},"job_complete":true,` + pair + `}`,
+		`{"result":{"resultCode":"1210"},"job_complete":true,` + pair + `}`,
+		`{"history":[{"ResultCode":"1"},{"partnerparams":{"job_id":"x"}}],"job_complete":true,` + pair + `}`,
+		`{"Job_Success":true,"ResultCode":"1210",` + pair + `}`,
 	} {
 		_, err := s.CheckCallbackSignature([]byte(body))
 		require.ErrorIs(t, err, smileid.ErrCallbackFormat, body)
 	}
-	// The same keys in arrays of objects and unknown keys of any case are fine.
-	cb, err := s.CheckCallbackSignature([]byte(`{"ResultCode":"1210","Extra":[{"a":1},{"a":2}],"x":{"Y":1,"z":[1,{"k":"v"}]},"PartnerParams":{"job_id":"mine","user_id":"u"},` + pair + `}`))
+	// The same keys in arrays of objects, unknown keys of any case, and known names in
+	// another case inside objects the SDK does not read (a KYB document's own fields) are
+	// fine.
+	cb, err := s.CheckCallbackSignature([]byte(`{"ResultCode":"1210","Extra":[{"a":1},{"a":2}],"x":{"Y":1,"z":[1,{"k":"v"}]},` +
+		`"company_information":{"resultcode":"x","source":"registry","Actions":[]},"PartnerParams":{"job_id":"mine","user_id":"u"},` + pair + `}`))
 	require.NoError(t, err)
 	require.Equal(t, "mine", cb.JobID())
 }

@@ -118,13 +118,13 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 	if pp.JobType == BusinessVerification {
 		op, send = OpBusinessVerification, c.gen.BusinessVerificationWithBody
 	}
-	var sent sentSignature
+	var sent sentSignatures
 	_, raw, err := do(ctx, c, call[json.RawMessage]{
 		op: op, createsJob: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			body.PartnerID, body.PartnerParams = c.sig.partnerID, pp
 			body.Timestamp, body.Signature = c.sign()
-			sent = sentSignature{body.Timestamp, body.Signature}
+			sent.add(body.Timestamp, body.Signature)
 			body.SourceSDK, body.SourceSDKVersion = sdkFields()
 			return sendJSON(ctx, send, body)
 		},
@@ -143,7 +143,7 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 // HTTP 200 is an *APIError; the result must be signed with this partner's key, over a
 // timestamp of the server's own (not the request's signature echoed), and name the job
 // asked for.
-func (c *Client) verification(op Operation, raw []byte, pp PartnerParams, sent sentSignature) (*Verification, error) {
+func (c *Client) verification(op Operation, raw []byte, pp PartnerParams, sent sentSignatures) (*Verification, error) {
 	business := pp.JobType == BusinessVerification
 	out := &Verification{Raw: raw}
 	undecodable := func(err error) (*Verification, error) {

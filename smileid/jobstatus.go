@@ -103,12 +103,12 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 	if err := validateQuery(q); err != nil {
 		return nil, err
 	}
-	var sent sentSignature // the last attempt's: a retry is signed afresh
+	var sent sentSignatures // every attempt's: a retry is signed afresh
 	v, raw, err := do(ctx, c, call[generated.JobStatusResponse]{
 		op: OpJobStatus, retryable: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
-			sent = sentSignature{ts, sig}
+			sent.add(ts, sig)
 			return sendJSON(ctx, c.gen.JobStatusWithBody, generated.JobStatusRequest{
 				PartnerID: c.sig.partnerID, Timestamp: ts, Signature: sig,
 				UserID: q.UserID, JobID: q.JobID, History: q.History, ImageLinks: q.ImageLinks,
@@ -128,7 +128,7 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 // checkJobStatus checks that a job status answers this request: signed with this
 // partner's key, over a timestamp of the server's own (not the request's signature
 // echoed), and about the job asked for (every result's PartnerParams).
-func (c *Client) checkJobStatus(st *JobStatus, q JobStatusQuery, sent sentSignature) error {
+func (c *Client) checkJobStatus(st *JobStatus, q JobStatusQuery, sent sentSignatures) error {
 	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
 		return fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
 	}
