@@ -172,18 +172,12 @@ func s3Error(w http.ResponseWriter, status int, code, msg string) {
 // Content-Length, Content-Type application/zip, the token of the URL) and checks it.
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	idx := s.record(Request{Op: "uploadZip", Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: time.Now()})
-	if f, ok := s.takeFault("uploadZip"); ok && s.applyFault(w, r, f, idx) {
+	idx := s.record(Request{Op: smileid.OpUploadZip, Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: time.Now()})
+	f, faulty := s.takeFault(smileid.OpUploadZip)
+	if faulty && !f.AfterProcessing && s.applyFault(w, r, f, idx) {
 		return
 	}
-	s.mu.Lock()
-	var j *job
-	for _, cand := range s.jobs {
-		if cand.SmileJobID == r.PathValue("job") {
-			j = cand
-		}
-	}
-	s.mu.Unlock()
+	j := s.jobBySmileID(r.PathValue("job"))
 	refuse := func(status int, code, msg string) {
 		s.setProblem(idx, code+": "+msg)
 		s3Error(w, status, code, msg)
@@ -207,7 +201,22 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		s.setProblem(idx, "zip refused: "+problem)
 		s.fail("the zip of job %s is refused: %s", j.PartnerParams.JobID, problem)
 	}
+	if faulty && f.AfterProcessing && s.applyFault(w, r, f, idx) {
+		return
+	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// jobBySmileID returns the job of a Smile job ID, nil if there is none.
+func (s *Server) jobBySmileID(id string) *job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.jobs {
+		if j.SmileJobID == id {
+			return j
+		}
+	}
+	return nil
 }
 
 // acceptZip opens the zip, checks info.json and the images against the job type's rules,
@@ -229,11 +238,13 @@ func (s *Server) acceptZip(j *job, body []byte) string {
 		return ""
 	}
 	j.timer = time.AfterFunc(s.cfg.completeAfter, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.closed {
-			s.completeLocked(j)
-		}
+		s.safely("completing job "+j.SmileJobID, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if !s.closed {
+				s.completeLocked(j)
+			}
+		})
 	})
 	return ""
 }
@@ -364,12 +375,24 @@ func (s *Server) checkManifest(j *job, m *generated.UploadManifest, images map[s
 func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 	var req generated.JobStatusRequest
 	_ = json.Unmarshal(body, &req)
-	s.mu.Lock()
-	j, ok := s.jobs[req.JobID]
-	if !ok || j.PartnerParams.UserID != req.UserID {
-		s.mu.Unlock()
+	resp, found := s.jobStatusResponse(req)
+	if !found {
 		writeJSON(w, http.StatusNotFound, errorBody("2213", "No job found for this user_id and job_id"))
 		return
+	}
+	ts := s.stamp()
+	_ = resp.Timestamp.FromTimestampText(ts)
+	resp.Signature = s.sig.Generate(ts)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// jobStatusResponse is a job's status, unsigned; false when there is no such job.
+func (s *Server) jobStatusResponse(req generated.JobStatusRequest) (generated.JobStatusResponse, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[req.JobID]
+	if !ok || j.PartnerParams.UserID != req.UserID {
+		return generated.JobStatusResponse{}, false
 	}
 	j.Polls++
 	if j.Manifest != nil && !j.Complete && j.Polls > s.cfg.pollsBeforeDone {
@@ -378,41 +401,48 @@ func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 	resp := generated.JobStatusResponse{JobComplete: j.Complete, JobSuccess: j.Success}
 	var code generated.SmileCode
 	switch {
+	case j.Complete && j.Result != nil:
+		// Every complete job answers with its result: an upload job's, or the stored
+		// answer of an ID API (5, 7, sync or async) or AML job.
+		_ = code.FromSmileCodeText("2302")
+		resp.Result = &generated.JobStatusResult{}
+		_ = resp.Result.FromJobResult(*j.Result)
+		if wanted(req.History) {
+			resp.History = []generated.JobResult{*j.Result}
+		}
+		if wanted(req.ImageLinks) {
+			resp.ImageLinks = s.imageLinksLocked(j)
+		}
 	case j.Manifest == nil && j.ZipProblem == "":
 		_ = code.FromSmileCodeText("2314")
 		resp.Result = &generated.JobStatusResult{}
 		_ = resp.Result.FromResultMessage("No zip file received")
-	case !j.Complete:
-		_ = code.FromSmileCodeText("2302")
 	default:
 		_ = code.FromSmileCodeText("2302")
-		resp.Result = &generated.JobStatusResult{}
-		_ = resp.Result.FromJobResult(*j.Result)
-		if req.History {
-			resp.History = []generated.JobResult{*j.Result}
-		}
-		if req.ImageLinks {
-			links := generated.ImageLinks{}
-			keys := map[generated.ImageType]string{
-				smileid.ImageSelfieFile: "selfie_image", smileid.ImageIDCardFile: "id_card_image",
-				smileid.ImageIDCardBackFile: "id_card_back_image", smileid.ImageLivenessFile: "liveness_image",
-			}
-			for _, img := range j.Manifest.Images {
-				if key, ok := keys[img.ImageTypeID]; ok && img.FileName != "" {
-					if _, seen := links[key]; !seen {
-						links[key] = s.baseHost() + "/images/" + j.SmileJobID + "/" + img.FileName + "?X-Amz-Signature=" + j.uploadToken
-					}
-				}
-			}
-			resp.ImageLinks = &links
-		}
 	}
 	resp.Code = &code
-	s.mu.Unlock()
-	ts := s.stamp()
-	_ = resp.Timestamp.FromTimestampText(ts)
-	resp.Signature = s.sig.Generate(ts)
-	writeJSON(w, http.StatusOK, resp)
+	return resp, true
+}
+
+// imageLinksLocked links the job's image files; a job without a manifest (its zip refused
+// before info.json was read, or an ID API job) has none. s.mu is held.
+func (s *Server) imageLinksLocked(j *job) *generated.ImageLinks {
+	links := generated.ImageLinks{}
+	if j.Manifest == nil {
+		return &links
+	}
+	keys := map[generated.ImageType]string{
+		smileid.ImageSelfieFile: "selfie_image", smileid.ImageIDCardFile: "id_card_image",
+		smileid.ImageIDCardBackFile: "id_card_back_image", smileid.ImageLivenessFile: "liveness_image",
+	}
+	for _, img := range j.Manifest.Images {
+		if key, ok := keys[img.ImageTypeID]; ok && img.FileName != "" {
+			if _, seen := links[key]; !seen {
+				links[key] = s.baseHost() + "/images/" + j.SmileJobID + "/" + img.FileName + "?X-Amz-Signature=" + j.uploadToken
+			}
+		}
+	}
+	return &links
 }
 
 // serveImage serves image links.
@@ -465,7 +495,7 @@ func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResul
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
 	s.cbWG.Add(1)
-	go func() {
+	go s.safely("sending the callback of job "+jobID, func() {
 		defer s.cbWG.Done()
 		d := CallbackDelivery{URL: url, JobID: jobID}
 		d.Body, _ = json.Marshal(result)
@@ -489,7 +519,7 @@ func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResul
 		s.mu.Lock()
 		s.callbacks = append(s.callbacks, d)
 		s.mu.Unlock()
-	}()
+	})
 }
 
 func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) {
@@ -549,3 +579,6 @@ func (s *Server) token(w http.ResponseWriter, body []byte) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// wanted reports whether a job status option is set (history, image_links).
+func wanted(v bool) bool { return v }
