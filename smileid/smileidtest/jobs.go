@@ -18,6 +18,10 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/smileid"
 )
 
+// testPanicJobID, set by this package's tests only, is a job ID whose status makes the
+// fake panic, to test its recovery.
+var testPanicJobID string
+
 // job is the fake's record of a job.
 type job struct {
 	Job
@@ -390,6 +394,9 @@ func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 func (s *Server) jobStatusResponse(req generated.JobStatusRequest) (generated.JobStatusResponse, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if testPanicJobID != "" && req.JobID == testPanicJobID {
+		panic("smileidtest: a panic on purpose, with the lock held")
+	}
 	j, ok := s.jobs[req.JobID]
 	if !ok || j.PartnerParams.UserID != req.UserID {
 		return generated.JobStatusResponse{}, false
@@ -500,7 +507,7 @@ func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResul
 		d := CallbackDelivery{URL: url, JobID: jobID}
 		d.Body, _ = json.Marshal(result)
 		initiator, _ := generated.NewCallbackInitiator(generated.WithCallbackHTTPClient(hc))
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(s.stopCtx, 10*time.Second)
 		defer cancel()
 		var rsp *http.Response
 		var err error

@@ -19,6 +19,7 @@ package smileidtest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
@@ -79,6 +80,8 @@ type Server struct {
 	nextJob   int
 	cbWG      sync.WaitGroup
 	closed    bool
+	stopCtx   context.Context // done when the fake closes: callbacks in flight give up
+	stop      context.CancelFunc
 
 	clockMu     sync.Mutex
 	lastStamp   time.Time // the latest timestamp the fake signed an answer over
@@ -207,6 +210,7 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 		known: map[smileid.Operation]bool{smileid.OpUploadZip: true},
 		jobs:  map[string]*job{}, faults: map[smileid.Operation][]Fault{}, logf: cfg.logf,
 	}
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	for path, item := range doc.Paths.Map() {
 		if len(item.Servers) > 0 {
 			continue // served elsewhere (the presigned upload URL)
@@ -263,12 +267,23 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the fake and waits for callbacks in flight.
+// Close stops the fake: it stops accepting requests, waits for the requests in flight,
+// cancels the callbacks in flight and waits for them to return.
 func (s *Server) Close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.markClosed() {
 		return
+	}
+	s.http.Close()
+	s.stop()
+	s.cbWG.Wait()
+}
+
+// markClosed marks the fake closed and stops its timers; false if it was already.
+func (s *Server) markClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
 	}
 	s.closed = true
 	for _, j := range s.jobs {
@@ -276,9 +291,7 @@ func (s *Server) Close() {
 			j.timer.Stop()
 		}
 	}
-	s.mu.Unlock()
-	s.http.Close()
-	s.cbWG.Wait()
+	return true
 }
 
 // Client returns an HTTP client that trusts the fake's TLS certificate.
