@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -259,17 +260,22 @@ func (s *Server) checkZip(j *job, body []byte) (problem string, m *generated.Upl
 		return "not a zip: " + err.Error(), nil, nil, nil
 	}
 	images = map[string][]byte{}
+	dups := map[string]bool{}
 	var info []byte
+	total := 0
 	for i, f := range zr.File {
 		entries = append(entries, f.Name)
 		rc, err := f.Open()
 		if err != nil {
 			return fmt.Sprintf("entry %q: %v", f.Name, err), nil, entries, nil
 		}
-		b, err := io.ReadAll(rc)
+		b, err := io.ReadAll(io.LimitReader(rc, maxEntry+1))
 		rc.Close()
 		if err != nil {
 			return fmt.Sprintf("entry %q: %v", f.Name, err), nil, entries, nil
+		}
+		if total += len(b); len(b) > maxEntry || total > maxZip {
+			return fmt.Sprintf("entry %q: the zip expands beyond %d MB", f.Name, maxZip>>20), nil, entries, nil
 		}
 		switch {
 		case i == 0 && f.Name == "info.json":
@@ -278,11 +284,19 @@ func (s *Server) checkZip(j *job, body []byte) (problem string, m *generated.Upl
 			return "info.json must be the first entry", nil, entries, nil
 		default:
 			if _, dup := images[f.Name]; dup {
-				return fmt.Sprintf("duplicate entry %q", f.Name), nil, entries, nil
+				// Python's SDK writes one "base64imgString" entry per base64 image; Smile ID
+				// ignores entries info.json does not name. A duplicate name info.json uses
+				// is ambiguous: refused below.
+				dups[f.Name] = true
 			}
 			images[f.Name] = b
 		}
 	}
+	defer func() {
+		if problem == "" && m != nil {
+			problem = s.checkEntries(m, images, dups)
+		}
+	}()
 	if info == nil {
 		return "no info.json", nil, entries, nil
 	}
@@ -302,6 +316,43 @@ func (s *Server) checkZip(j *job, body []byte) (problem string, m *generated.Upl
 		return problem, m, entries, images
 	}
 	return "", m, entries, images
+}
+
+// Limits of a zip's expanded size, as a zip bomb must not take the fake down.
+const (
+	maxEntry = 32 << 20
+	maxZip   = 64 << 20
+)
+
+// checkEntries checks the zip's entries against info.json: a name info.json uses must be
+// unique in the zip; entries it does not name are ignored, as Smile ID does (Python's
+// base64imgString entries), unless the fake is Strict.
+func (s *Server) checkEntries(m *generated.UploadManifest, images map[string][]byte, dups map[string]bool) string {
+	named := map[string]bool{}
+	for _, img := range m.Images {
+		if img.FileName != "" {
+			named[img.FileName] = true
+			if dups[img.FileName] {
+				return fmt.Sprintf("duplicate entry %q, named in info.json", img.FileName)
+			}
+		}
+	}
+	if s.cfg.strict {
+		names := make([]string, 0, len(images))
+		for name := range images {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			switch {
+			case dups[name]:
+				return fmt.Sprintf("duplicate entry %q (strict)", name)
+			case !named[name]:
+				return fmt.Sprintf("zip entry %q is not named in info.json (strict)", name)
+			}
+		}
+	}
+	return ""
 }
 
 var (
@@ -348,11 +399,6 @@ func (s *Server) checkManifest(j *job, m *generated.UploadManifest, images map[s
 		}
 		if !bytes.HasPrefix(data, jpegMagic) && !bytes.HasPrefix(data, pngMagic) {
 			return fmt.Sprintf("images[%d]: not a JPEG or PNG", i)
-		}
-	}
-	for name := range images {
-		if !referenced[name] {
-			return fmt.Sprintf("zip entry %q is not referenced by info.json", name)
 		}
 	}
 	selfie := has[smileid.ImageSelfieFile] || has[smileid.ImageSelfieBase64]

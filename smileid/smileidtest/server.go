@@ -126,6 +126,7 @@ type config struct {
 	pollsBeforeDone   int
 	completeAfter     time.Duration
 	allowViolations   bool
+	strict            bool
 	callbackClient    *http.Client
 	services          *generated.ServicesResponse
 	logf              func(format string, args ...any)
@@ -170,6 +171,11 @@ func WithCallbackClient(hc *http.Client) Option { return func(c *config) { c.cal
 func WithServices(doc *generated.ServicesResponse) Option {
 	return func(c *config) { c.services = doc }
 }
+
+// Strict makes the fake also refuse what Smile ID accepts but a canonical client never
+// sends, for the Go SDK's own tests (be conservative in what you send): zip entries that
+// info.json does not name (Python's base64imgString entries) and duplicate entries.
+func Strict() Option { return func(c *config) { c.strict = true } }
 
 // AllowSpecViolations stops NewServer from failing the test when a request breaks the
 // spec; the fake still answers it with HTTP 400. For tests of bad requests.
