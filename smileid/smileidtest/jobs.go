@@ -157,10 +157,14 @@ func (s *Server) upload(w http.ResponseWriter, body []byte) {
 	})
 }
 
+// jobTypeUpdatePhoto is job type 8, "update the enrolled photo": an upload job with a
+// selfie, defined by the Node, Python, Ruby and PHP SDKs (aml-address-codes.md §3).
+const jobTypeUpdatePhoto generated.JobType = 8
+
 func uploadJob(jt generated.JobType) bool {
 	switch jt {
 	case smileid.BiometricKYC, smileid.SmartSelfieAuthentication, smileid.SmartSelfieRegistration,
-		smileid.DocumentVerification, smileid.EnhancedDocumentVerification:
+		smileid.DocumentVerification, smileid.EnhancedDocumentVerification, jobTypeUpdatePhoto:
 		return true
 	}
 	return false

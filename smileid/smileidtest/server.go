@@ -724,6 +724,10 @@ func oneLine(err error) string {
 		}
 		return strings.Join(parts, "; ")
 	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		return schemaError(se)
+	}
 	var re *openapi3filter.RequestError
 	if errors.As(err, &re) && re.Err != nil {
 		if inner := oneLine(re.Err); inner != "" {
