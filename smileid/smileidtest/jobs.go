@@ -537,16 +537,32 @@ func (s *Server) completeLocked(j *job) {
 		j.Result, j.Success = imageJobResult(j)
 	}
 	if j.CallbackURL != "" {
-		s.sendCallbackLocked(j.CallbackURL, j.PartnerParams.JobID, *j.Result, "uploadCallback")
+		s.sendCallbackLocked(j.CallbackURL, j.PartnerParams.JobID, *j.Result)
 	}
 }
 
 // sendCallbackLocked POSTs a signed result to url in the background. s.mu is held.
-func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResult, op string) {
+func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResult) {
 	ts := s.stamp()
 	result.Timestamp = &generated.ResponseTimestamp{}
 	_ = result.Timestamp.FromTimestampText(ts)
 	result.Signature = ptr(s.sig.Generate(ts))
+	body, _ := json.Marshal(result)
+	s.postCallbackLocked(url, jobID, body)
+}
+
+// sendJSONCallbackLocked signs a callback body that is not a plain job result (address
+// verification's) and POSTs it in the background. s.mu is held.
+func (s *Server) sendJSONCallbackLocked(url, jobID string, body map[string]any) {
+	ts := s.stamp()
+	body["timestamp"], body["signature"] = ts, s.sig.Generate(ts)
+	b, _ := json.Marshal(body)
+	s.postCallbackLocked(url, jobID, b)
+}
+
+// postCallbackLocked POSTs a callback body in the background and records the delivery.
+// s.mu is held.
+func (s *Server) postCallbackLocked(url, jobID string, body []byte) {
 	hc := s.cfg.callbackClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
@@ -554,25 +570,20 @@ func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResul
 	s.cbWG.Add(1)
 	go s.safely("sending the callback of job "+jobID, func() {
 		defer s.cbWG.Done()
-		d := CallbackDelivery{URL: url, JobID: jobID}
-		d.Body, _ = json.Marshal(result)
-		initiator, _ := generated.NewCallbackInitiator(generated.WithCallbackHTTPClient(hc))
+		d := CallbackDelivery{URL: url, JobID: jobID, Body: body}
 		ctx, cancel := context.WithTimeout(s.stopCtx, 10*time.Second)
 		defer cancel()
-		var rsp *http.Response
-		var err error
-		if op == "uploadCallback" {
-			rsp, err = initiator.UploadCallbackWithBody(ctx, url, "application/json", bytes.NewReader(d.Body))
-		} else {
-			rsp, err = initiator.AsyncIDVerificationCallbackWithBody(ctx, url, "application/json", bytes.NewReader(d.Body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+			var rsp *http.Response
+			if rsp, err = hc.Do(req); err == nil {
+				d.StatusCode = rsp.StatusCode
+				_, _ = io.Copy(io.Discard, rsp.Body)
+				rsp.Body.Close()
+			}
 		}
-		if err != nil {
-			d.Err = err
-		} else {
-			d.StatusCode = rsp.StatusCode
-			_, _ = io.Copy(io.Discard, rsp.Body)
-			rsp.Body.Close()
-		}
+		d.Err = err
 		s.mu.Lock()
 		s.callbacks = append(s.callbacks, d)
 		s.mu.Unlock()
@@ -609,7 +620,7 @@ func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) 
 	j.Result, j.Success = &res, ok
 	if async {
 		j.CallbackURL = req.CallbackURL
-		s.sendCallbackLocked(req.CallbackURL, pp.JobID, res, "asyncIDVerificationCallback")
+		s.sendCallbackLocked(req.CallbackURL, pp.JobID, res)
 		writeJSON(w, http.StatusOK, generated.AsyncSubmitResponse{Success: true})
 		return
 	}

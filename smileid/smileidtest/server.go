@@ -669,6 +669,10 @@ func (s *Server) dispatch(w *responseRecorder, op smileid.Operation, _ *http.Req
 		s.token(w, body)
 	case smileid.OpServices:
 		writeJSON(w, http.StatusOK, s.cfg.services)
+	case smileid.OpAML:
+		s.aml(w, body)
+	case smileid.OpAddressVerification:
+		s.addressVerification(w, body)
 	case smileid.OpValidDocuments:
 		writeJSON(w, http.StatusOK, defaultValidDocuments())
 	default:
