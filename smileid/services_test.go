@@ -29,10 +29,10 @@ func checkAgainstServices(ctx context.Context, c *smileid.Client) error {
 // ended, past its deadline), and the fetch still completes for the others.
 func TestServicesWaitersKeepTheirOwnDeadline(t *testing.T) {
 	srv, c := fake(t, nil)
-	srv.InjectFault("getServices", 1, smileidtest.Fault{Delay: 500 * time.Millisecond})
+	srv.InjectFault(smileid.OpServices, 1, smileidtest.Fault{Delay: 500 * time.Millisecond})
 	first := make(chan error, 1)
 	go func() { first <- checkAgainstServices(context.Background(), c) }()
-	require.Eventually(t, func() bool { return len(srv.RequestsFor("getServices")) == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return len(srv.RequestsFor(smileid.OpServices)) == 1 }, 5*time.Second, time.Millisecond)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -44,14 +44,14 @@ func TestServicesWaitersKeepTheirOwnDeadline(t *testing.T) {
 	default:
 	}
 	require.NoError(t, <-first)
-	require.Len(t, srv.RequestsFor("getServices"), 1, "one fetch, shared")
+	require.Len(t, srv.RequestsFor(smileid.OpServices), 1, "one fetch, shared")
 }
 
 // TestServicesFailedFetchIsShared: N callers waiting on a fetch that fails cost one retry
 // budget, not N; the failure is remembered briefly.
 func TestServicesFailedFetchIsShared(t *testing.T) {
 	srv, c := fake(t, nil) // fastRetry: 2 retries, 3 requests per fetch
-	srv.InjectFault("getServices", 100, smileidtest.Fault{Status: 503, Delay: 20 * time.Millisecond})
+	srv.InjectFault(smileid.OpServices, 100, smileidtest.Fault{Status: 503, Delay: 20 * time.Millisecond})
 	var wg sync.WaitGroup
 	errs := make(chan error, 5)
 	for range 5 {
@@ -65,10 +65,10 @@ func TestServicesFailedFetchIsShared(t *testing.T) {
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, smileid.OpServices, apiErr.Operation)
 	}
-	require.Len(t, srv.RequestsFor("getServices"), 3, "one fetch and its retries, shared by every caller")
+	require.Len(t, srv.RequestsFor(smileid.OpServices), 3, "one fetch and its retries, shared by every caller")
 	err := checkAgainstServices(context.Background(), c)
 	require.ErrorContains(t, err, "the last fetch failed")
-	require.Len(t, srv.RequestsFor("getServices"), 3, "a failure just seen is not refetched")
+	require.Len(t, srv.RequestsFor(smileid.OpServices), 3, "a failure just seen is not refetched")
 }
 
 // TestServicesStaleCopyIsUsedWhenARefreshFails: with a short TTL, the refresh after it
@@ -78,11 +78,11 @@ func TestServicesStaleCopyIsUsedWhenARefreshFails(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, c := fake(t, nil, smileid.WithServicesTTL(time.Millisecond), smileid.WithLogger(logger))
 	require.NoError(t, c.Utilities.PrefetchServices(context.Background()))
-	require.Len(t, srv.RequestsFor("getServices"), 1)
+	require.Len(t, srv.RequestsFor(smileid.OpServices), 1)
 	time.Sleep(5 * time.Millisecond) // past the TTL
-	srv.InjectFault("getServices", 100, smileidtest.Fault{Status: 502})
+	srv.InjectFault(smileid.OpServices, 100, smileidtest.Fault{Status: 502})
 	require.NoError(t, checkAgainstServices(context.Background(), c), "the stale copy is used")
-	require.Len(t, srv.RequestsFor("getServices"), 4, "a refresh was tried (with its retries)")
+	require.Len(t, srv.RequestsFor(smileid.OpServices), 4, "a refresh was tried (with its retries)")
 	require.Contains(t, logs.String(), "services document refresh failed")
 	require.Contains(t, logs.String(), "HTTP 502")
 }
@@ -97,11 +97,11 @@ func TestServicesTTLAndPrefetch(t *testing.T) {
 	for range 3 {
 		require.NoError(t, checkAgainstServices(context.Background(), c))
 	}
-	require.Len(t, srv.RequestsFor("getServices"), 1)
+	require.Len(t, srv.RequestsFor(smileid.OpServices), 1)
 
 	srv2, c2 := fake(t, nil, smileid.WithServicesTTL(time.Millisecond))
 	require.NoError(t, checkAgainstServices(context.Background(), c2))
 	time.Sleep(5 * time.Millisecond)
 	require.NoError(t, checkAgainstServices(context.Background(), c2))
-	require.Len(t, srv2.RequestsFor("getServices"), 2, "refetched after the TTL")
+	require.Len(t, srv2.RequestsFor(smileid.OpServices), 2, "refetched after the TTL")
 }

@@ -540,7 +540,7 @@ func TestControlledFake(t *testing.T) {
 			t.Error("the selfie in the zip is not the file next to the job file")
 		}
 		// use_validation_api false: the services document was not fetched.
-		if n := len(srv.RequestsFor("getServices")); n != 0 {
+		if n := len(srv.RequestsFor(smileid.OpServices)); n != 0 {
 			t.Errorf("%d services requests despite use_validation_api false", n)
 		}
 	})
@@ -563,13 +563,13 @@ func TestControlledFake(t *testing.T) {
 	})
 
 	t.Run("a response signed with another key", func(t *testing.T) {
-		srv.InjectFault("jobStatus", 1, smileidtest.Fault{BadSignature: true})
+		srv.InjectFault(smileid.OpJobStatus, 1, smileidtest.Fault{BadSignature: true})
 		r := cli(t, env, "", "status", "--user-id", "user-ctl-1", "--job-id", "ctl-1").want(t, 1)
 		if !strings.Contains(r.stderr, "signature does not match") || r.stdout != "" {
 			t.Errorf("stdout %q stderr %q", r.stdout, r.stderr)
 		}
 		// No signature reaches stderr.
-		for _, req := range srv.RequestsFor("jobStatus") {
+		for _, req := range srv.RequestsFor(smileid.OpJobStatus) {
 			var b struct{ Signature string }
 			_ = json.Unmarshal(req.Body, &b)
 			if b.Signature != "" && strings.Contains(r.stderr, b.Signature) {
@@ -579,7 +579,7 @@ func TestControlledFake(t *testing.T) {
 	})
 
 	t.Run("the prep upload fails", func(t *testing.T) {
-		srv.InjectFault("upload", 1, smileidtest.Fault{Status: http.StatusServiceUnavailable})
+		srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: http.StatusServiceUnavailable})
 		r := cli(t, env, "", "submit", "--job", writeJob(t, seedJob(t, "ctl-503", nil))).want(t, 1)
 		if !strings.Contains(r.stderr, "upload: HTTP 503") {
 			t.Errorf("stderr %q", r.stderr)
@@ -587,7 +587,7 @@ func TestControlledFake(t *testing.T) {
 	})
 
 	t.Run("the zip upload fails after the job was created", func(t *testing.T) {
-		srv.InjectFault("uploadZip", 3, smileidtest.Fault{Status: http.StatusForbidden, Body: "<Error><Code>AccessDenied</Code><Message>denied</Message></Error>"})
+		srv.InjectFault(smileid.OpUploadZip, 3, smileidtest.Fault{Status: http.StatusForbidden, Body: "<Error><Code>AccessDenied</Code><Message>denied</Message></Error>"})
 		r := cli(t, env, "", "submit", "--job", writeJob(t, seedJob(t, "ctl-zip", nil))).want(t, 1)
 		if !strings.Contains(r.stderr, "smile_job_id") || !strings.Contains(r.stderr, "upload_zip: HTTP 403") || strings.Contains(r.stderr, "X-Amz") {
 			t.Errorf("stderr %q", r.stderr)

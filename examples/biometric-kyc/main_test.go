@@ -102,10 +102,10 @@ func TestJobOnFake(t *testing.T) {
 		require.Equal(t, want, sample, name)
 	}
 	// Every job status request the fake answered was for this job and signed correctly.
-	for _, r := range srv.RequestsFor("jobStatus") {
+	for _, r := range srv.RequestsFor(smileid.OpJobStatus) {
 		require.Empty(t, r.Problem)
 	}
-	require.GreaterOrEqual(t, len(srv.RequestsFor("jobStatus")), 1)
+	require.GreaterOrEqual(t, len(srv.RequestsFor(smileid.OpJobStatus)), 1)
 }
 
 // TestImageFlags sends the files the flags name instead of the samples.
@@ -133,14 +133,14 @@ func TestMissingImage(t *testing.T) {
 	require.ErrorAs(t, err, &ve, report)
 	require.ErrorIs(t, err, fs.ErrNotExist)
 	require.Empty(t, srv.Jobs())
-	require.Empty(t, srv.RequestsFor("upload"))
+	require.Empty(t, srv.RequestsFor(smileid.OpUpload))
 }
 
 // TestBadStatusSignature: a job status not signed with the partner's key is an error, so
 // the report's "verified" is backed by the SDK's check.
 func TestBadStatusSignature(t *testing.T) {
 	srv := smileidtest.NewServer(t)
-	srv.InjectFault("jobStatus", 20, smileidtest.Fault{BadSignature: true})
+	srv.InjectFault(smileid.OpJobStatus, 20, smileidtest.Fault{BadSignature: true})
 	report, _, err := exampletest.RunErr(t, run, srv)
 	require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
 	require.Contains(t, err.Error(), "was created but did not complete")

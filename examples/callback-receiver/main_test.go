@@ -37,7 +37,7 @@ func TestDemo(t *testing.T) {
 
 	require.Contains(t, report, "Callback received, confirmed with Smile ID's job status (Client.CallbackHandler):")
 	require.Equal(t, "true", exampleutil.FieldValue(report, "job_complete"))
-	require.NotEmpty(t, srv.RequestsFor("jobStatus"), "the receiver asked Smile ID")
+	require.NotEmpty(t, srv.RequestsFor(smileid.OpJobStatus), "the receiver asked Smile ID")
 	require.Equal(t, j.SmileJobID, exampleutil.FieldValue(report, "SmileJobID"))
 	require.Equal(t, "0810", exampleutil.FieldValue(report, "ResultCode"))
 	require.Contains(t, exampleutil.FieldValue(report, "PartnerParams"), "job_id "+j.PartnerParams.JobID+",")

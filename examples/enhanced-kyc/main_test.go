@@ -62,7 +62,7 @@ func TestSyncOnly(t *testing.T) {
 // TestBadResultSignature: an ID API result signed with another key is an error.
 func TestBadResultSignature(t *testing.T) {
 	srv := smileidtest.NewServer(t)
-	srv.InjectFault("idVerification", 1, smileidtest.Fault{BadSignature: true})
+	srv.InjectFault(smileid.OpIDVerification, 1, smileidtest.Fault{BadSignature: true})
 	report, _, err := exampletest.RunErr(t, run, srv)
 	require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
 	require.NotContains(t, report, "FullName")
