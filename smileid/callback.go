@@ -279,7 +279,7 @@ func (c *Client) confirm(ctx context.Context, cb *SignedCallback) (*ConfirmedCal
 	if err := checkID("partner_params.user_id", userID); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCallbackFormat, err)
 	}
-	st, err := c.getJobStatus(ctx, JobStatusQuery{UserID: userID, JobID: jobID})
+	st, err := c.Utilities.GetJobStatus(ctx, JobStatusQuery{UserID: userID, JobID: jobID})
 	if err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && !apiErr.Temporary() {

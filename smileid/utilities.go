@@ -111,6 +111,12 @@ func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
 		sc.mu.Unlock()
 		return doc, nil
 	}
+	if ctx.Err() != nil {
+		// Nothing to wait for: report it as every request the context stopped is reported.
+		sc.mu.Unlock()
+		_, err := c.fetchServices(ctx)
+		return nil, err
+	}
 	if sc.failed != nil && now.Sub(sc.failedAt) < servicesFailureTTL {
 		doc, err, at := sc.doc, sc.failed, sc.failedAt
 		sc.mu.Unlock()
