@@ -96,3 +96,24 @@ func checkResultBinding(op Operation, r *JobResult, jobID, userID string) error 
 	}
 	return nil
 }
+
+// checkJobStatus checks that a job status answers this request: signed with this
+// partner's key, over a timestamp of the server's own (not the request's signature
+// echoed), and about the job asked for (every result's PartnerParams).
+func (c *Client) checkJobStatus(st *JobStatus, q JobStatusQuery, sent sentSignatures) error {
+	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
+		return fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
+	}
+	if sent.echoes(st.SignedTimestamp(), st.Signature) {
+		return &ResponseBindingError{Operation: OpJobStatus, Echoed: true, JobID: q.JobID, UserID: q.UserID}
+	}
+	if err := checkResultBinding(OpJobStatus, st.LatestResult(), q.JobID, q.UserID); err != nil {
+		return err
+	}
+	for i := range st.History {
+		if err := checkResultBinding(OpJobStatus, &st.History[i], q.JobID, q.UserID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

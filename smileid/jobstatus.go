@@ -19,8 +19,11 @@ type JobStatusQuery struct {
 	ImageLinks bool   // include expiring links to the job's images (return_images)
 }
 
-// JobStatus is a job's status, its signature verified. The fields of the wire type are
-// promoted; the methods read the values the server is known to send in several forms.
+// JobStatus is a job's status, its signature verified and bound to the request: an answer
+// that carries the request's own signature, or whose results name another job_id or
+// user_id, is a *ResponseBindingError (ErrResponseNotBound) instead. The fields of the
+// wire type are promoted; the methods read the values the server is known to send in
+// several forms.
 type JobStatus struct {
 	generated.JobStatusResponse
 	// Raw is the response body as received, with any field the SDK does not model.
@@ -60,10 +63,8 @@ func (s *JobStatus) Message() string {
 }
 
 // GetJobStatus returns the status of a job, with its signature verified: a response not
-// signed with this partner's key is an error that wraps ErrSignatureMismatch. The response
-// must also be bound to the request: one that carries the request's own signature, or
-// whose result names another job_id or user_id, is a *ResponseBindingError
-// (ErrResponseNotBound). Safe to repeat; retried per the RetryPolicy.
+// signed with this partner's key is an error that wraps ErrSignatureMismatch. Safe to
+// repeat; retried per the RetryPolicy.
 func (u *Utilities) GetJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
 	return u.c.getJobStatus(ctx, q)
 }
@@ -123,27 +124,6 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 		return nil, err
 	}
 	return st, nil
-}
-
-// checkJobStatus checks that a job status answers this request: signed with this
-// partner's key, over a timestamp of the server's own (not the request's signature
-// echoed), and about the job asked for (every result's PartnerParams).
-func (c *Client) checkJobStatus(st *JobStatus, q JobStatusQuery, sent sentSignatures) error {
-	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
-		return fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
-	}
-	if sent.echoes(st.SignedTimestamp(), st.Signature) {
-		return &ResponseBindingError{Operation: OpJobStatus, Echoed: true, JobID: q.JobID, UserID: q.UserID}
-	}
-	if err := checkResultBinding(OpJobStatus, st.LatestResult(), q.JobID, q.UserID); err != nil {
-		return err
-	}
-	for i := range st.History {
-		if err := checkResultBinding(OpJobStatus, &st.History[i], q.JobID, q.UserID); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // poll polls until the job is complete.
