@@ -3,8 +3,8 @@
 // images): first synchronously with IDAPI.SubmitJob, which returns the result, then
 // asynchronously with IDAPI.SubmitJobAsync, whose result is POSTed to a callback URL.
 //
-// Offline, the callback goes to a local receiver (smileid.CallbackHandler) that verifies
-// its signature. Against a real server the callback goes to SMILEID_CALLBACK_URL; without
+// Offline, the callback goes to a local receiver (the client's CallbackHandler) that
+// checks its signature and confirms it with the job's status. Against a real server the callback goes to SMILEID_CALLBACK_URL; without
 // it the asynchronous part is skipped.
 //
 //	go run ./examples/enhanced-kyc
