@@ -89,8 +89,9 @@ func (e *CallbackNotConfirmedError) Error() string {
 // Is makes errors.Is(err, ErrCallbackNotConfirmed) true.
 func (e *CallbackNotConfirmedError) Is(target error) bool { return target == ErrCallbackNotConfirmed }
 
-// CallbackOption configures the checks of callbacks.
-type CallbackOption func(*callbackConfig)
+// CallbackOption configures the checks of callbacks. Build it with WithMaxCallbackAge,
+// WithoutCallbackAgeLimit, WithCallbackClock or OnCallbackRefused.
+type CallbackOption struct{ apply func(*callbackConfig) }
 
 type callbackConfig struct {
 	maxAge    time.Duration // 0: no limit
@@ -102,8 +103,8 @@ type callbackConfig struct {
 func newCallbackConfig(opts []CallbackOption) callbackConfig {
 	cfg := callbackConfig{maxAge: DefaultMaxCallbackAge, now: time.Now, dedupe: defaultDedupeSize}
 	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+		if o.apply != nil {
+			o.apply(&cfg)
 		}
 	}
 	return cfg
@@ -113,11 +114,11 @@ func newCallbackConfig(opts []CallbackOption) callbackConfig {
 // (default DefaultMaxCallbackAge). d <= 0 keeps the default; WithoutCallbackAgeLimit turns
 // the check off.
 func WithMaxCallbackAge(d time.Duration) CallbackOption {
-	return func(c *callbackConfig) {
+	return CallbackOption{func(c *callbackConfig) {
 		if d > 0 {
 			c.maxAge = d
 		}
-	}
+	}}
 }
 
 // WithoutCallbackAgeLimit turns the age limit off. With the offline check
@@ -125,16 +126,16 @@ func WithMaxCallbackAge(d time.Duration) CallbackOption {
 // replayed; with Client.CallbackHandler, which confirms each callback with Smile ID, an
 // old delivery can only trigger a job status request.
 func WithoutCallbackAgeLimit() CallbackOption {
-	return func(c *callbackConfig) { c.maxAge = 0 }
+	return CallbackOption{func(c *callbackConfig) { c.maxAge = 0 }}
 }
 
 // WithCallbackClock sets the clock the age limit is measured with (default time.Now).
 func WithCallbackClock(now func() time.Time) CallbackOption {
-	return func(c *callbackConfig) {
+	return CallbackOption{func(c *callbackConfig) {
 		if now != nil {
 			c.now = now
 		}
-	}
+	}}
 }
 
 // OnCallbackRefused calls f with the reason of every callback a handler refuses (a bad
@@ -142,7 +143,7 @@ func WithCallbackClock(now func() time.Time) CallbackOption {
 // The error never contains the body, the signature or the API key. f runs before the
 // handler answers.
 func OnCallbackRefused(f func(ctx context.Context, err error)) CallbackOption {
-	return func(c *callbackConfig) { c.onRefused = f }
+	return CallbackOption{func(c *callbackConfig) { c.onRefused = f }}
 }
 
 // callbackTime parses a callback timestamp: ISO 8601, or epoch milliseconds.
