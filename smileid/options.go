@@ -213,8 +213,8 @@ func WithAppInfo(name, version, url string) Option {
 
 // WithValidationAPI turns the check of ID information against the services document
 // (GET /services, cached for WithServicesTTL, an hour by default) before a submission on
-// or off. It is on
-// by default, as the other SDKs' use_validation_api; local checks always run.
+// or off. It is on by default, as the other SDKs' use_validation_api; local checks always
+// run.
 func WithValidationAPI(on bool) Option {
 	return func(c *config) error {
 		c.useValidationAPI = on
