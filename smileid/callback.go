@@ -193,9 +193,6 @@ func (s *Signature) checkCallback(body []byte, cfg *callbackConfig) (*SignedCall
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCallbackFormat, err)
 	}
-	if err := checkExactKeys(body); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCallbackFormat, err)
-	}
 	if env.Signature == nil || env.Timestamp == nil {
 		return nil, fmt.Errorf("%w: it has no signature or timestamp", ErrCallbackFormat)
 	}
@@ -211,6 +208,10 @@ func (s *Signature) checkCallback(body []byte, cfg *callbackConfig) (*SignedCall
 		if age := cfg.now().Sub(t); !ok || age > cfg.maxAge || -age > cfg.maxAge {
 			return nil, fmt.Errorf("smileid: callback: %w (signed at %q, limit %s)", ErrCallbackTooOld, clip(oneLineText(ts), 40), cfg.maxAge)
 		}
+	}
+	// After the signature: a sender who knows none does not get the SDK to walk the body.
+	if err := checkExactKeys(body); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCallbackFormat, err)
 	}
 	cb := &SignedCallback{Timestamp: ts, Raw: append(json.RawMessage(nil), body...)}
 	undecodable := func(err error) (*SignedCallback, error) {
@@ -514,15 +515,22 @@ func jsonKeys(values ...any) map[string]bool {
 	return keys
 }
 
-// scopeKeys are the keys of each scope, in their letter case.
-var scopeKeys = sync.OnceValue(func() map[keyScope]map[string]bool {
+// scopeKeys maps the keys of each scope, lower-cased, to their letter case.
+var scopeKeys = sync.OnceValue(func() map[keyScope]map[string]string {
 	top := jsonKeys(generated.JobStatusResponse{}, generated.JobResult{}, generated.BusinessVerificationResult{})
 	top["signature"], top["timestamp"] = true, true
-	return map[keyScope]map[string]bool{
+	out := map[keyScope]map[string]string{}
+	for scope, keys := range map[keyScope]map[string]bool{
 		scopeTop:           top,
 		scopeResult:        jsonKeys(generated.JobResult{}),
 		scopePartnerParams: jsonKeys(generated.ResultPartnerParams{}),
+	} {
+		out[scope] = map[string]string{}
+		for k := range keys {
+			out[scope][strings.ToLower(k)] = k
+		}
 	}
+	return out
 })
 
 // childScope is the scope of the value under key in an object of scope s.
@@ -576,7 +584,11 @@ func checkExactKeys(body []byte) error {
 				if top != nil && top.object {
 					top.expect = true // after this value, a key
 				}
-				stack = append(stack, &frame{object: d == '{', scope: scope, keys: map[string]bool{}, expect: true})
+				f := &frame{object: d == '{', scope: scope, expect: true}
+				if f.object {
+					f.keys = map[string]bool{}
+				}
+				stack = append(stack, f)
 			default:
 				stack = stack[:len(stack)-1]
 			}
@@ -595,12 +607,8 @@ func checkExactKeys(body []byte) error {
 			return fmt.Errorf("the key %q appears twice in an object (letter case ignored)", clip(oneLineText(key), 40))
 		}
 		top.keys[lower] = true
-		if known := scopes[top.scope]; known != nil && !known[key] {
-			for k := range known {
-				if strings.EqualFold(k, key) {
-					return fmt.Errorf("the key %q is spelled %q", clip(oneLineText(key), 40), k)
-				}
-			}
+		if canonical, ok := scopes[top.scope][lower]; ok && canonical != key {
+			return fmt.Errorf("the key %q is spelled %q", clip(oneLineText(key), 40), canonical)
 		}
 		top.key, top.expect = key, false
 	}

@@ -121,7 +121,7 @@ func TestCallbackKeysAreExact(t *testing.T) {
 		`{"ResultCode":"1210","ResultCode":"1220",` + pair + `}`,
 		`{"partnerParams":{"job_id":"theirs","user_id":"u"},"ResultCode":"1210",` + pair + `}`,
 		`{"PartnerParams":{"Job_ID":"theirs","user_id":"u"},"ResultCode":"1210",` + pair + `}`,
-		`{"ResultCode":"1210",` + pair + `,"Signature":"x"}`,
+		`{"ResultCode":"1210","Signature":"x",` + pair + `}`,
 		`{"result":{"ResultCode":"1210","resultcode":"1220"},"job_complete":true,` + pair + `}`,
 		`{"result":{"resultCode":"1210"},"job_complete":true,` + pair + `}`,
 		`{"history":[{"ResultCode":"1"},{"partnerparams":{"job_id":"x"}}],"job_complete":true,` + pair + `}`,
