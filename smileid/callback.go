@@ -22,7 +22,11 @@ import (
 const MaxCallbackSize = 8 << 20
 
 // DefaultMaxCallbackAge is how far from now a callback's signed timestamp may be (in the
-// past or the future) unless WithMaxCallbackAge or WithoutCallbackAgeLimit says otherwise.
+// past or the future) for the offline checks (CheckCallbackSignature,
+// OfflineCallbackHandler) unless WithMaxCallbackAge or WithoutCallbackAgeLimit says
+// otherwise. Client.CallbackHandler and Client.ConfirmCallback have no age limit unless
+// WithMaxCallbackAge sets one: they take the result from Smile ID's API, so an old pair
+// gains a forger nothing, and a genuine callback delivered late is not lost.
 const DefaultMaxCallbackAge = time.Hour
 
 // SignedCallback is a callback body whose (timestamp, signature) pair was made with this
@@ -100,8 +104,9 @@ type callbackConfig struct {
 	dedupe    int
 }
 
-func newCallbackConfig(opts []CallbackOption) callbackConfig {
-	cfg := callbackConfig{maxAge: DefaultMaxCallbackAge, now: time.Now, dedupe: defaultDedupeSize}
+// newCallbackConfig applies opts over the defaults, maxAge being the default age limit.
+func newCallbackConfig(opts []CallbackOption, maxAge time.Duration) callbackConfig {
+	cfg := callbackConfig{maxAge: maxAge, now: time.Now, dedupe: defaultDedupeSize}
 	for _, o := range opts {
 		if o.apply != nil {
 			o.apply(&cfg)
@@ -111,8 +116,8 @@ func newCallbackConfig(opts []CallbackOption) callbackConfig {
 }
 
 // WithMaxCallbackAge refuses callbacks signed more than d ago or more than d in the future
-// (default DefaultMaxCallbackAge). d <= 0 keeps the default; WithoutCallbackAgeLimit turns
-// the check off.
+// (see DefaultMaxCallbackAge for the defaults). d <= 0 keeps the default;
+// WithoutCallbackAgeLimit turns the check off.
 func WithMaxCallbackAge(d time.Duration) CallbackOption {
 	return CallbackOption{func(c *callbackConfig) {
 		if d > 0 {
@@ -121,10 +126,10 @@ func WithMaxCallbackAge(d time.Duration) CallbackOption {
 	}}
 }
 
-// WithoutCallbackAgeLimit turns the age limit off. With the offline check
-// (CheckCallbackSignature, OfflineCallbackHandler) any signed pair ever seen can then be
-// replayed; with Client.CallbackHandler, which confirms each callback with Smile ID, an
-// old delivery can only trigger a job status request.
+// WithoutCallbackAgeLimit turns the age limit of the offline checks
+// (CheckCallbackSignature, OfflineCallbackHandler) off: any signed pair ever seen can then
+// be replayed. (Client.CallbackHandler, which confirms each callback with Smile ID, has no
+// age limit by default.)
 func WithoutCallbackAgeLimit() CallbackOption {
 	return CallbackOption{func(c *callbackConfig) { c.maxAge = 0 }}
 }
@@ -174,7 +179,7 @@ func callbackTime(ts string) (time.Time, bool) {
 // decode is returned as a SignedCallback with only Raw and Timestamp, along with an error
 // wrapping ErrCallbackFormat.
 func (s *Signature) CheckCallbackSignature(body []byte, opts ...CallbackOption) (*SignedCallback, error) {
-	cfg := newCallbackConfig(opts)
+	cfg := newCallbackConfig(opts, DefaultMaxCallbackAge)
 	return s.checkCallback(body, &cfg)
 }
 
@@ -255,14 +260,15 @@ type ConfirmedCallback struct {
 }
 
 // ConfirmCallback checks a callback body's signature (as CheckCallbackSignature does, with
-// the same options), then confirms its claim with Smile ID: it gets the status of the job
+// the same options, but without an age limit unless WithMaxCallbackAge sets one), then
+// confirms its claim with Smile ID: it gets the status of the job
 // the callback names (its user_id and job_id) with Utilities.GetJobStatus, and requires
 // that job to be complete, with the result code, SmileJobID and job_success the callback
 // claims (those it carries). It returns the status from the API. A callback Smile ID does
 // not confirm is a *CallbackNotConfirmedError (ErrCallbackNotConfirmed); a failure to get
 // the status is that error, unwrapped.
 func (c *Client) ConfirmCallback(ctx context.Context, body []byte, opts ...CallbackOption) (*ConfirmedCallback, error) {
-	cfg := newCallbackConfig(opts)
+	cfg := newCallbackConfig(opts, 0)
 	cb, err := c.sig.checkCallback(body, &cfg)
 	if err != nil {
 		return nil, err
@@ -309,8 +315,8 @@ func (c *Client) confirm(ctx context.Context, cb *SignedCallback) (*ConfirmedCal
 }
 
 // CallbackHandler returns the http.Handler to receive Smile ID's callbacks with. For each
-// POST of at most MaxCallbackSize bytes it checks the signature and age (as
-// CheckCallbackSignature), confirms the callback with Smile ID (as ConfirmCallback: the
+// POST of at most MaxCallbackSize bytes it checks the signature (as CheckCallbackSignature,
+// without an age limit unless WithMaxCallbackAge sets one), confirms the callback with Smile ID (as ConfirmCallback: the
 // job's signed status from the API, complete, with the claimed outcome) and only then
 // calls handle with the confirmed status. A delivery repeated (the same job and signed
 // timestamp) after handle succeeded is answered 200 without calling handle again (the
@@ -319,7 +325,7 @@ func (c *Client) confirm(ctx context.Context, cb *SignedCallback) (*ConfirmedCal
 // It answers:
 //   - 200: handle returned nil (or this delivery was already handled);
 //   - 400: not a signed JSON result (also: a key twice or in another letter case, no job);
-//   - 401: the signature does not match, or the timestamp is outside the age limit;
+//   - 401: the signature does not match (or the timestamp is outside WithMaxCallbackAge);
 //   - 409: Smile ID does not confirm it (unknown job, another outcome, complete without a
 //     result): handle is not called; a forged callback ends here;
 //   - 503 with Retry-After: it could not be confirmed now (the job is not complete yet,
@@ -329,7 +335,7 @@ func (c *Client) confirm(ctx context.Context, cb *SignedCallback) (*ConfirmedCal
 //
 // It logs nothing and never echoes the body; OnCallbackRefused reports refusals.
 func (c *Client) CallbackHandler(handle func(context.Context, *ConfirmedCallback) error, opts ...CallbackOption) http.Handler {
-	cfg := newCallbackConfig(opts)
+	cfg := newCallbackConfig(opts, 0)
 	seen := newDeliveries(cfg.dedupe)
 	return callbackHandler(&cfg, seen, c.sig, func(ctx context.Context, cb *SignedCallback) (int, error) {
 		confirmed, err := c.confirm(ctx, cb)
@@ -363,7 +369,7 @@ func (c *Client) CallbackHandler(handle func(context.Context, *ConfirmedCallback
 // that is not a signed result, 503 while the same delivery is being handled, 413 for a
 // body too large and 405 for other methods. It logs nothing and never echoes the body.
 func OfflineCallbackHandler(sig *Signature, handle func(context.Context, *SignedCallback) error, opts ...CallbackOption) http.Handler {
-	cfg := newCallbackConfig(opts)
+	cfg := newCallbackConfig(opts, DefaultMaxCallbackAge)
 	seen := newDeliveries(cfg.dedupe)
 	return callbackHandler(&cfg, seen, sig, func(ctx context.Context, cb *SignedCallback) (int, error) {
 		if err := handle(ctx, cb); err != nil {

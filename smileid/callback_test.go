@@ -409,3 +409,22 @@ func TestSignedCallbackWhoseResultDoesNotDecode(t *testing.T) {
 	require.Equal(t, odd, string(cb.Raw))
 	require.Nil(t, cb.Result)
 }
+
+// TestConfirmedCallbackHasNoAgeLimitByDefault: the confirmed path takes the result from the
+// API, so a genuine callback delivered late is not lost; WithMaxCallbackAge sets a limit.
+func TestConfirmedCallbackHasNoAgeLimitByDefault(t *testing.T) {
+	srv, c := callbackServer(t)
+	st := completedJob(t, c, "late")
+	old := "2019-10-10T12:32:04.622Z"
+	body, err := json.Marshal(map[string]any{"ResultCode": st.LatestResult().ResultCode, "timestamp": old,
+		"signature": smileid.NewSignature(srv.PartnerID, srv.APIKey).Generate(old),
+		"PartnerParams": map[string]any{"job_id": "job-late", "user_id": "user-late", "job_type": 4}})
+	require.NoError(t, err)
+	cb, err := c.ConfirmCallback(context.Background(), body)
+	require.NoError(t, err)
+	require.Equal(t, "job-late", cb.JobID)
+	_, err = c.ConfirmCallback(context.Background(), body, smileid.WithMaxCallbackAge(time.Hour))
+	require.ErrorIs(t, err, smileid.ErrCallbackTooOld)
+	_, err = smileid.CheckCallbackSignature(srv.PartnerID, srv.APIKey, body)
+	require.ErrorIs(t, err, smileid.ErrCallbackTooOld, "the offline check keeps its default limit")
+}
