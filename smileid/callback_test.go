@@ -417,7 +417,7 @@ func TestConfirmedCallbackHasNoAgeLimitByDefault(t *testing.T) {
 	st := completedJob(t, c, "late")
 	old := "2019-10-10T12:32:04.622Z"
 	body, err := json.Marshal(map[string]any{"ResultCode": st.LatestResult().ResultCode, "timestamp": old,
-		"signature": smileid.NewSignature(srv.PartnerID, srv.APIKey).Generate(old),
+		"signature":     smileid.NewSignature(srv.PartnerID, srv.APIKey).Generate(old),
 		"PartnerParams": map[string]any{"job_id": "job-late", "user_id": "user-late", "job_type": 4}})
 	require.NoError(t, err)
 	cb, err := c.ConfirmCallback(context.Background(), body)
