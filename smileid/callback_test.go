@@ -428,3 +428,22 @@ func TestConfirmedCallbackHasNoAgeLimitByDefault(t *testing.T) {
 	_, err = smileid.CheckCallbackSignature(srv.PartnerID, srv.APIKey, body)
 	require.ErrorIs(t, err, smileid.ErrCallbackTooOld, "the offline check keeps its default limit")
 }
+
+// BenchmarkCheckCallbackSignature checks a 1.5 MB callback (Smile ID's documented
+// maximum: an ID lookup with photos), signed, through the exact-key walk and decoding.
+func BenchmarkCheckCallbackSignature(b *testing.B) {
+	s := smileid.NewSignature(confPartnerID, confAPIKey)
+	ts := smileid.Timestamp(time.Now())
+	photo := strings.Repeat("A", 1500<<10)
+	body, _ := json.Marshal(map[string]any{"ResultCode": "1012", "ResultText": "ID Number Validated", "SmileJobID": "0000000001",
+		"PartnerParams": map[string]any{"job_id": "j", "user_id": "u", "job_type": 5}, "Photo": photo,
+		"FullData":  map[string]any{"names": []any{"a", "b"}, "nested": map[string]any{"k": 1}},
+		"timestamp": ts, "signature": s.Generate(ts)})
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.CheckCallbackSignature(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
