@@ -3,49 +3,20 @@ package smileid
 import (
 	"regexp"
 	"strings"
-	"unicode/utf8"
 )
 
 var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 
-// MaxIDLength is the longest job_id or user_id the SDK sends, in bytes. Smile ID documents
-// no limit; the official SDKs send UUIDs and short timestamps. A longer ID is refused
-// before anything is sent rather than stored, echoed and logged by every system on the way.
-const MaxIDLength = 256
-
-// checkID checks a job_id or user_id: valid UTF-8, at most MaxIDLength bytes, and no
-// control characters (NUL, ESC, line breaks: they break logs, terminals and the
-// comparisons of other systems).
-func checkID(field, v string) error {
-	switch {
-	case len(v) > MaxIDLength:
-		return invalid(field, "is longer than %d bytes", MaxIDLength)
-	case !utf8.ValidString(v):
-		return invalid(field, "is not valid UTF-8")
-	case strings.IndexFunc(v, isControl) >= 0:
-		return invalid(field, "contains a control character (such as NUL, ESC or a line break)")
-	}
-	return nil
-}
-
-// isControl reports whether r is a C0 or C1 control character or DEL.
-func isControl(r rune) bool { return r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) }
-
 // validatePartnerParams checks the rules every job's partner params must follow.
 func validatePartnerParams(pp PartnerParams) error {
+	if err := checkPartnerIDs(pp); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(pp.JobID) == "":
 		return invalid("partner_params.job_id", "is required (a unique ID for this job)")
 	case strings.TrimSpace(pp.UserID) == "":
 		return invalid("partner_params.user_id", "is required")
-	}
-	if err := checkID("partner_params.job_id", pp.JobID); err != nil {
-		return err
-	}
-	if err := checkID("partner_params.user_id", pp.UserID); err != nil {
-		return err
-	}
-	switch {
 	case !pp.JobType.Valid():
 		return invalid("partner_params.job_type", "%d is not a job type this API runs (want 1, 2, 4, 5, 6, 7 or 11)", int(pp.JobType))
 	}
