@@ -3,12 +3,13 @@ package smileid
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -69,10 +70,18 @@ func TestNewAPIError(t *testing.T) {
 	require.Equal(t, "SignatureDoesNotMatch", e.Code)
 	require.Empty(t, e.Body, "S3 error bodies can echo credentials")
 	require.NotContains(t, e.Error(), "SECRET")
-	long := []byte(`{"error":"` + strings.Repeat("é", 1000) + `"}`)
+	long := append(append([]byte(`{"error":"`), bytes.Repeat([]byte("é"), 1000)...), `"}`...)
 	e = newAPIError(OpToken, 500, long, 0)
 	require.LessOrEqual(t, len(e.Message), 304)
 	require.True(t, len(e.Message) > 0 && e.Message[len(e.Message)-3:] == "...")
+}
+
+func TestRedaction(t *testing.T) {
+	u, _ := url.Parse("https://user:pw@bucket.s3.amazonaws.com/a/selfie.zip?X-Amz-Signature=abc&X-Amz-Credential=def#frag")
+	require.Equal(t, "https://bucket.s3.amazonaws.com/a/selfie.zip?[REDACTED]", redactURL(u))
+	err := sanitizeTransportError(&url.Error{Op: "Put", URL: u.String(), Err: errors.New("connection reset")})
+	require.Equal(t, `Put "https://bucket.s3.amazonaws.com/a/selfie.zip?[REDACTED]": connection reset`, err.Error())
+	require.NotContains(t, fmt.Sprint(err), "X-Amz")
 }
 
 // writeImages writes n JPEG-shaped files of size bytes.
