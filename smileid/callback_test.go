@@ -359,6 +359,8 @@ func FuzzVerifyCallback(f *testing.F) {
 	f.Add([]byte(`{"result":"No zip","timestamp":"` + ts + `","signature":"` + s.Generate(ts) + `"}`))
 	f.Add([]byte(`{"ResultCode":1210,"timestamp":"` + ts + `","signature":"` + s.Generate(ts) + `"}`))
 	f.Add([]byte(`{"PartnerParams":{"job_id":"a"},"partnerparams":{"job_id":"b"},"timestamp":"` + ts + `","signature":"` + s.Generate(ts) + `"}`))
+	f.Add([]byte(`{"partnerparams":{"job_id":"b","user_id":"u"},"ResultCode":"1210","timestamp":"` + ts + `","signature":"` + s.Generate(ts) + `"}`))
+	f.Add([]byte(`{"job_complete":true,"result":{"ResultCode":"1210","PartnerParams":{"job_id":"a","user_id":"u"}},"timestamp":"` + ts + `","signature":"` + s.Generate(ts) + `"}`))
 	if seed, err := os.ReadFile("../testdata/conformance/signatures.json"); err == nil {
 		f.Add(seed)
 	}
@@ -388,6 +390,23 @@ func FuzzVerifyCallback(f *testing.F) {
 		}
 		require.NotNil(t, cb.Result)
 		require.True(t, signed())
+		// An exact-key reader of the body sees what the SDK decoded.
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(body, &m))
+		res := m
+		if r, ok := m["result"].(map[string]any); ok {
+			res = r
+		}
+		if code, ok := res["ResultCode"].(string); ok {
+			require.Equal(t, code, cb.Result.ResultCode)
+		} else {
+			require.Empty(t, cb.Result.ResultCode)
+		}
+		pp, _ := res["PartnerParams"].(map[string]any)
+		jobID, _ := pp["job_id"].(string)
+		userID, _ := pp["user_id"].(string)
+		require.Equal(t, jobID, cb.JobID())
+		require.Equal(t, userID, cb.UserID())
 	})
 }
 
