@@ -29,7 +29,7 @@ func checkAgainstServices(ctx context.Context, c *smileid.Client) error {
 // ended, past its deadline), and the fetch still completes for the others.
 func TestServicesWaitersKeepTheirOwnDeadline(t *testing.T) {
 	srv, c := fake(t, nil)
-	srv.InjectFault(smileid.OpServices, 1, smileidtest.Fault{Delay: 500 * time.Millisecond})
+	srv.InjectFault(smileid.OpServices, 1, smileidtest.Fault{Delay: 1500 * time.Millisecond})
 	first := make(chan error, 1)
 	go func() { first <- checkAgainstServices(context.Background(), c) }()
 	require.Eventually(t, func() bool { return len(srv.RequestsFor(smileid.OpServices)) == 1 }, 5*time.Second, time.Millisecond)
