@@ -523,7 +523,7 @@ func jsonKeys(values ...any) map[string]bool {
 
 // scopeKeys maps the keys of each scope, lower-cased, to their letter case.
 var scopeKeys = sync.OnceValue(func() map[keyScope]map[string]string {
-	top := jsonKeys(generated.JobStatusResponse{}, generated.JobResult{}, generated.BusinessVerificationResult{})
+	top := jsonKeys(generated.JobStatusResponse{}, generated.JobResult{}, BusinessVerificationResult{})
 	top["signature"], top["timestamp"] = true, true
 	out := map[keyScope]map[string]string{}
 	for scope, keys := range map[keyScope]map[string]bool{
