@@ -217,3 +217,15 @@ func replay(t *testing.T, recs []recording, refusals map[int]string, jobFailure 
 		require.True(t, j.Complete && j.Success, "job %s: %+v", j.PartnerParams.JobID, j.Result)
 	}
 }
+
+// TestNodeSDKRecordings replays every request the official Node SDK (smile-identity-core
+// 3.2.1) sent in its recorded scenarios, as TestPythonSDKRecordings does: all are accepted.
+func TestNodeSDKRecordings(t *testing.T) {
+	scenarios, recs := readRecordings(t, "node-sdk-requests.jsonl")
+	require.Len(t, scenarios, 11)
+	for _, name := range scenarios {
+		t.Run(name, func(t *testing.T) {
+			replay(t, recs[name], nil, "")
+		})
+	}
+}
