@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -148,8 +150,12 @@ func (s *Server) upload(w http.ResponseWriter, body []byte) {
 	j.uploadToken = randomToken()
 	var code generated.SmileCode
 	_ = code.FromSmileCodeText("2202")
+	fileName := req.FileName
+	if fileName == "" {
+		fileName = "selfie.zip" // the Android SDK sends none
+	}
 	writeJSON(w, http.StatusOK, generated.UploadResponse{
-		UploadURL:    fmt.Sprintf("%s/uploads/%s/%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=%s", s.baseHost(), j.SmileJobID, req.FileName, j.uploadToken),
+		UploadURL:    fmt.Sprintf("%s/uploads/%s/%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=%s", s.baseHost(), j.SmileJobID, url.PathEscape(fileName), j.uploadToken),
 		SmileJobID:   j.SmileJobID,
 		RefID:        s.PartnerID + "-" + j.SmileJobID + "-" + j.uploadToken[:8],
 		CameraConfig: ptr("null"),
@@ -313,7 +319,7 @@ func (s *Server) checkZip(j *job, body []byte) (problem string, m *generated.Upl
 		return "info.json breaks the UploadManifest schema: " + oneLine(err), nil, entries, images
 	}
 	m = new(generated.UploadManifest)
-	if err := json.Unmarshal(info, m); err != nil {
+	if err := json.Unmarshal(canonical(info), m); err != nil {
 		return "info.json: " + err.Error(), nil, entries, images
 	}
 	if problem := s.checkManifest(j, m, images); problem != "" {
@@ -551,6 +557,22 @@ func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResul
 	s.postCallbackLocked(url, jobID, body)
 }
 
+// loopbackOnly is the callback transport of a fake in a test (NewServer) without
+// WithCallbackClient: tests stay off the network, so a callback to another host (an
+// example's partner.example.com) fails at once and is recorded as failed.
+var loopbackOnly = &http.Transport{
+	DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("smileidtest: a fake in a test POSTs callbacks to loopback addresses only, not %s (see WithCallbackClient)", host)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	},
+}
+
 // sendJSONCallbackLocked signs a callback body that is not a plain job result (address
 // verification's) and POSTs it in the background. s.mu is held.
 func (s *Server) sendJSONCallbackLocked(url, jobID string, body map[string]any) {
@@ -566,6 +588,9 @@ func (s *Server) postCallbackLocked(url, jobID string, body []byte) {
 	hc := s.cfg.callbackClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
+		if s.tb != nil {
+			hc.Transport = loopbackOnly
+		}
 	}
 	s.cbWG.Add(1)
 	go s.safely("sending the callback of job "+jobID, func() {
@@ -598,6 +623,10 @@ func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) 
 	_ = json.Unmarshal(body, &info)
 	if pp.JobType != smileid.EnhancedKYC && pp.JobType != smileid.BusinessVerification {
 		writeJSON(w, http.StatusBadRequest, errorBody("2212", "Invalid job type: use 5 for ID verification or 7 for business verification"))
+		return
+	}
+	if info.IDNumber == "" {
+		writeJSON(w, http.StatusBadRequest, errorBody("2213", "Missing parameter: id_number"))
 		return
 	}
 	if pp.JobType == smileid.EnhancedKYC {

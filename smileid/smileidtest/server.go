@@ -33,6 +33,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -556,7 +557,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rw := &responseRecorder{header: http.Header{}}
-	s.dispatch(rw, op, r, body)
+	s.dispatch(rw, op, r, canonical(body))
 	s.checkResponse(r, route, rw, body)
 	if faulty && f.BadSignature {
 		rw.body = resign(rw.body, smileid.NewSignature(s.PartnerID, "not-"+s.APIKey))
@@ -802,4 +803,56 @@ func randomToken() string {
 func (s *Server) baseHost() string {
 	u, _ := url.Parse(s.http.URL)
 	return u.Scheme + "://" + u.Host
+}
+
+// canonical rewrites a JSON request (or info.json) that the spec accepted into the one
+// form the generated Go types decode, so that the fake reads every official SDK's shapes:
+// entered as a boolean ("true"/"false"), job_type and image_type_id as numeric strings
+// (numbers), model_parameters "" ({}), and nulls (absent). Anything it cannot parse is
+// returned unchanged.
+func canonical(raw []byte) []byte {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil {
+		return raw
+	}
+	out, err := json.Marshal(canon(v, ""))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+func canon(v any, key string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if e == nil {
+				delete(x, k)
+				continue
+			}
+			x[k] = canon(e, k)
+		}
+	case []any:
+		for i := range x {
+			x[i] = canon(x[i], "")
+		}
+	case bool:
+		if key == "entered" {
+			return strconv.FormatBool(x)
+		}
+	case string:
+		switch key {
+		case "job_type", "image_type_id":
+			if n, err := strconv.Atoi(x); err == nil {
+				return n
+			}
+		case "model_parameters":
+			if x == "" {
+				return map[string]any{}
+			}
+		}
+	}
+	return v
 }
