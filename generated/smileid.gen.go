@@ -612,16 +612,18 @@ type AMLRequest struct {
 // between API generations: decode them leniently and keep the raw body.
 type AMLResult struct {
 	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
-	// values are `ActionResult`). Keys not listed here appear for newer products and are
-	// kept.
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
 	Actions *Actions `json:"Actions,omitempty"`
 
 	// PartnerParams The job's partner params as echoed in results; `job_type` may be a string.
 	PartnerParams *ResultPartnerParams `json:"PartnerParams,omitempty"`
 
-	// ResultCode The four-digit result code of a job: one of `KnownResultCode`, or another code (an
-	// open set; the per-product tables are longer than what is published). Decide with the
-	// code, `job_success` and `Actions`; never treat an unknown code as approved.
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
 	//
 	//
 	// Example: 1210
@@ -674,9 +676,9 @@ type AMLSource struct {
 	SourceName string `json:"source_name,omitempty"`
 }
 
-// APICode The status and error codes Smile ID documents for the v1 API (an open set: see
-// `SmileCodeText`). Unless noted, an error means nothing was created and a retry of
-// the same request cannot succeed.
+// APICode The status and error codes Smile ID documents for the v1 API, the known values of
+// `SmileCode` (an open set: responses carry any code as `SmileCodeText`). Unless noted,
+// an error means nothing was created and a retry of the same request cannot succeed.
 //
 // | code | meaning |
 // |---|---|
@@ -708,121 +710,554 @@ type APICode string
 // Example: Passed
 type ActionResult string
 
-// ActionText An `ActionValue` outside the known `ActionResult` values.
+// ActionValue The outcome of one check of a job. An open set: Smile ID adds values over time
+// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+// values as "not passed". The known values are listed in `ActionResult`: Passed,
+// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+// ogen cannot generate.)
 //
-// Example: Pending Review
-type ActionText = string
-
-// ActionValue The outcome of one check of a job: one of the known `ActionResult` values, or any
-// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-// decoders must accept any string, and deciders treat unknown values as "not passed".
+// Example: Passed
 type ActionValue = ActionResult
 
 // Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
-// values are `ActionResult`). Keys not listed here appear for newer products and are
-// kept.
-type Actions struct {
-	// DocumentCheck The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+// products and are kept. Written as the known keys and the values of all keys, so that
+// zod generators keep the unknown keys too.
+type Actions = ActionsFields
+
+// ActionsFields `Actions` as the Go SDK models it (oapi-codegen: a struct with the known checks and
+// the others in a map). Operations use `Actions`.
+type ActionsFields struct {
+	// DocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	DocumentCheck *ActionValue `json:"Document_Check,omitempty"`
 
-	// HumanReviewCompare The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// HumanReviewCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	HumanReviewCompare *ActionValue `json:"Human_Review_Compare,omitempty"`
 
-	// HumanReviewDocumentCheck The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// HumanReviewDocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	HumanReviewDocumentCheck *ActionValue `json:"Human_Review_Document_Check,omitempty"`
 
-	// HumanReviewLivenessCheck The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// HumanReviewLivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	HumanReviewLivenessCheck *ActionValue `json:"Human_Review_Liveness_Check,omitempty"`
 
-	// HumanReviewSelfieCheck The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// HumanReviewSelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	HumanReviewSelfieCheck *ActionValue `json:"Human_Review_Selfie_Check,omitempty"`
 
-	// HumanReviewUpdateSelfie The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// HumanReviewUpdateSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	HumanReviewUpdateSelfie *ActionValue `json:"Human_Review_Update_Selfie,omitempty"`
 
-	// Listed The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// Listed The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	Listed *ActionValue `json:"Listed,omitempty"`
 
-	// LivenessCheck The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// LivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	LivenessCheck *ActionValue `json:"Liveness_Check,omitempty"`
 
-	// RegisterSelfie The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// RegisterSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	RegisterSelfie *ActionValue `json:"Register_Selfie,omitempty"`
 
-	// ReturnBusinessInfo The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// ReturnBusinessInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	ReturnBusinessInfo *ActionValue `json:"Return_Business_Info,omitempty"`
 
-	// ReturnPersonalInfo The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// ReturnPersonalInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	ReturnPersonalInfo *ActionValue `json:"Return_Personal_Info,omitempty"`
 
-	// SelfieCheck The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// SelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	SelfieCheck *ActionValue `json:"Selfie_Check,omitempty"`
 
-	// SelfieProvided The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// SelfieProvided The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	SelfieProvided *ActionValue `json:"Selfie_Provided,omitempty"`
 
-	// SelfieToIDAuthorityCompare The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// SelfieToIDAuthorityCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	SelfieToIDAuthorityCompare *ActionValue `json:"Selfie_To_ID_Authority_Compare,omitempty"`
 
-	// SelfieToIDCardCompare The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// SelfieToIDCardCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	SelfieToIDCardCompare *ActionValue `json:"Selfie_To_ID_Card_Compare,omitempty"`
 
-	// SelfieToRegisteredSelfieCompare The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// SelfieToRegisteredSelfieCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	SelfieToRegisteredSelfieCompare *ActionValue `json:"Selfie_To_Registered_Selfie_Compare,omitempty"`
 
-	// UpdateRegisteredSelfieOnFile The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// UpdateRegisteredSelfieOnFile The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	UpdateRegisteredSelfieOnFile *ActionValue `json:"Update_Registered_Selfie_On_File,omitempty"`
 
-	// VerifyBusiness The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// VerifyBusiness The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	VerifyBusiness *ActionValue `json:"Verify_Business,omitempty"`
 
-	// VerifyDocument The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// VerifyDocument The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	VerifyDocument *ActionValue `json:"Verify_Document,omitempty"`
 
-	// VerifyIDNumber The outcome of one check of a job: one of the known `ActionResult` values, or any
-	// other string. An open set: Smile ID adds values over time ("Pending Review"...), so
-	// decoders must accept any string, and deciders treat unknown values as "not passed".
+	// VerifyIDNumber The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
 	VerifyIDNumber       *ActionValue      `json:"Verify_ID_Number,omitempty"`
 	AdditionalProperties map[string]string `json:"-"`
 }
+
+// ActionsKnown The checks of `Actions` Smile ID documents.
+type ActionsKnown struct {
+	// DocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	DocumentCheck *ActionValue `json:"Document_Check,omitempty"`
+
+	// HumanReviewCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewCompare *ActionValue `json:"Human_Review_Compare,omitempty"`
+
+	// HumanReviewDocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewDocumentCheck *ActionValue `json:"Human_Review_Document_Check,omitempty"`
+
+	// HumanReviewLivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewLivenessCheck *ActionValue `json:"Human_Review_Liveness_Check,omitempty"`
+
+	// HumanReviewSelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewSelfieCheck *ActionValue `json:"Human_Review_Selfie_Check,omitempty"`
+
+	// HumanReviewUpdateSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewUpdateSelfie *ActionValue `json:"Human_Review_Update_Selfie,omitempty"`
+
+	// Listed The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	Listed *ActionValue `json:"Listed,omitempty"`
+
+	// LivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	LivenessCheck *ActionValue `json:"Liveness_Check,omitempty"`
+
+	// RegisterSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	RegisterSelfie *ActionValue `json:"Register_Selfie,omitempty"`
+
+	// ReturnBusinessInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	ReturnBusinessInfo *ActionValue `json:"Return_Business_Info,omitempty"`
+
+	// ReturnPersonalInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	ReturnPersonalInfo *ActionValue `json:"Return_Personal_Info,omitempty"`
+
+	// SelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieCheck *ActionValue `json:"Selfie_Check,omitempty"`
+
+	// SelfieProvided The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieProvided *ActionValue `json:"Selfie_Provided,omitempty"`
+
+	// SelfieToIDAuthorityCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieToIDAuthorityCompare *ActionValue `json:"Selfie_To_ID_Authority_Compare,omitempty"`
+
+	// SelfieToIDCardCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieToIDCardCompare *ActionValue `json:"Selfie_To_ID_Card_Compare,omitempty"`
+
+	// SelfieToRegisteredSelfieCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieToRegisteredSelfieCompare *ActionValue `json:"Selfie_To_Registered_Selfie_Compare,omitempty"`
+
+	// UpdateRegisteredSelfieOnFile The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	UpdateRegisteredSelfieOnFile *ActionValue `json:"Update_Registered_Selfie_On_File,omitempty"`
+
+	// VerifyBusiness The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyBusiness *ActionValue `json:"Verify_Business,omitempty"`
+
+	// VerifyDocument The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyDocument *ActionValue `json:"Verify_Document,omitempty"`
+
+	// VerifyIDNumber The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyIDNumber *ActionValue `json:"Verify_ID_Number,omitempty"`
+}
+
+// ActionsValues Every value of `Actions` is an `ActionValue`. Part of `Actions`; not used alone.
+type ActionsValues map[string]ActionValue
 
 // AddressComparison defines model for AddressComparison.
 type AddressComparison struct {
@@ -891,8 +1326,9 @@ type AddressVerificationRequestCountry string
 // comparison. Not publicly documented (see `AddressVerificationCallback`).
 type AddressVerificationResult struct {
 	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
-	// values are `ActionResult`). Keys not listed here appear for newer products and are
-	// kept.
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
 	Actions *Actions `json:"Actions,omitempty"`
 	Address string   `json:"Address,omitempty"`
 
@@ -933,9 +1369,10 @@ type AddressVerificationResult struct {
 	// Photo The authority's photo, base64, or "Not Available".
 	Photo string `json:"Photo,omitempty"`
 
-	// ResultCode The four-digit result code of a job: one of `KnownResultCode`, or another code (an
-	// open set; the per-product tables are longer than what is published). Decide with the
-	// code, `job_success` and `Actions`; never treat an unknown code as approved.
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
 	//
 	//
 	// Example: 1210
@@ -1064,10 +1501,10 @@ type AsyncIDVerificationRequest struct {
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
 	//
-	// `PartnerParamsFields` says all of this exactly. `PartnerParamsValues` adds no
-	// constraint; it restates that the object keeps its other keys for generators that
-	// drop `additionalProperties` next to `properties` (zod generators strip the extra
-	// keys otherwise).
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -1131,8 +1568,9 @@ type BusinessInformation struct {
 // orval derives from the `businessVerification` operation.)
 type BusinessVerificationJobResult struct {
 	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
-	// values are `ActionResult`). Keys not listed here appear for newer products and are
-	// kept.
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
 	Actions *Actions `json:"Actions,omitempty"`
 	Address string   `json:"Address,omitempty"`
 
@@ -1173,9 +1611,10 @@ type BusinessVerificationJobResult struct {
 	// Photo The authority's photo, base64, or "Not Available".
 	Photo string `json:"Photo,omitempty"`
 
-	// ResultCode The four-digit result code of a job: one of `KnownResultCode`, or another code (an
-	// open set; the per-product tables are longer than what is published). Decide with the
-	// code, `job_success` and `Actions`; never treat an unknown code as approved.
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
 	//
 	//
 	// Example: 1210
@@ -1406,10 +1845,10 @@ type IDVerificationEnvelope struct {
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
 	//
-	// `PartnerParamsFields` says all of this exactly. `PartnerParamsValues` adds no
-	// constraint; it restates that the object keeps its other keys for generators that
-	// drop `additionalProperties` next to `properties` (zod generators strip the extra
-	// keys otherwise).
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -1502,10 +1941,10 @@ type IDVerificationRequest struct {
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
 	//
-	// `PartnerParamsFields` says all of this exactly. `PartnerParamsValues` adds no
-	// constraint; it restates that the object keeps its other keys for generators that
-	// drop `additionalProperties` next to `properties` (zod generators strip the extra
-	// keys otherwise).
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -1558,8 +1997,9 @@ type ImageType int
 // Personal data (names, ID numbers, photos) appears only for ID lookups.
 type JobResult struct {
 	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
-	// values are `ActionResult`). Keys not listed here appear for newer products and are
-	// kept.
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
 	Actions *Actions `json:"Actions,omitempty"`
 	Address string   `json:"Address,omitempty"`
 
@@ -1600,9 +2040,10 @@ type JobResult struct {
 	// Photo The authority's photo, base64, or "Not Available".
 	Photo string `json:"Photo,omitempty"`
 
-	// ResultCode The four-digit result code of a job: one of `KnownResultCode`, or another code (an
-	// open set; the per-product tables are longer than what is published). Decide with the
-	// code, `job_success` and `Actions`; never treat an unknown code as approved.
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
 	//
 	//
 	// Example: 1210
@@ -1853,10 +2294,10 @@ type MiscInformation struct {
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
 	//
-	// `PartnerParamsFields` says all of this exactly. `PartnerParamsValues` adds no
-	// constraint; it restates that the object keeps its other keys for generators that
-	// drop `additionalProperties` next to `properties` (zod generators strip the extra
-	// keys otherwise).
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -1909,11 +2350,6 @@ type ModelParametersObject map[string]interface{}
 // Example: https://partner.example.com/smile/callback
 type OptionalCallbackURL = CallbackURL
 
-// OtherCode A code not listed in `APICode`; new codes appear.
-//
-// Example: 2217
-type OtherCode = string
-
 // PackageInformation defines model for PackageInformation.
 type PackageInformation struct {
 	APIVersion PackageInformation_APIVersion `json:"apiVersion"`
@@ -1957,16 +2393,16 @@ type PartnerParamValue struct {
 // callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 // "2" a provisional result.
 //
-// `PartnerParamsFields` says all of this exactly. `PartnerParamsValues` adds no
-// constraint; it restates that the object keeps its other keys for generators that
-// drop `additionalProperties` next to `properties` (zod generators strip the extra
-// keys otherwise).
+// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+// `properties` next to a typed `additionalProperties` loses one or the other in zod
+// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 //
 // Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
 type PartnerParams = PartnerParamsFields
 
-// PartnerParamsFields `PartnerParams`: the typed `job_id`, `user_id` and `job_type`, and any other key as a
-// string.
+// PartnerParamsFields `PartnerParams` as the Go SDK models it (oapi-codegen: a struct with the typed keys
+// and the other keys as strings). Operations use `PartnerParams`.
 type PartnerParamsFields struct {
 	// JobID Example: job-0001
 	JobID string `json:"job_id"`
@@ -1981,7 +2417,21 @@ type PartnerParamsFields struct {
 	AdditionalProperties map[string]string `json:"-"`
 }
 
-// PartnerParamsValues Every value of `PartnerParams`: a string, or the job type (a number). Part of
+// PartnerParamsKnown The typed keys of `PartnerParams`.
+type PartnerParamsKnown struct {
+	// JobID Example: job-0001
+	JobID string `json:"job_id"`
+
+	// JobType The job type of a request: a JSON number (the canonical form, sent by the Go, Python
+	// and Ruby SDKs), or the same number as a string, as the Node SDK's ID API passes the
+	// caller's `"5"` through; the server accepts both.
+	JobType RequestJobType `json:"job_type"`
+
+	// UserID Example: user-0001
+	UserID string `json:"user_id"`
+}
+
+// PartnerParamsValues Every value of `PartnerParams`: a string, or for `job_type` the job type. Part of
 // `PartnerParams`; not used alone.
 type PartnerParamsValues map[string]PartnerParamValue
 
@@ -2009,17 +2459,13 @@ type ResponseTimestamp struct {
 	union json.RawMessage
 }
 
-// ResultCode The four-digit result code of a job: one of `KnownResultCode`, or another code (an
-// open set; the per-product tables are longer than what is published). Decide with the
-// code, `job_success` and `Actions`; never treat an unknown code as approved.
+// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+// than what is published): the documented codes, their meaning and outcome are listed
+// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+// an unknown code as approved.
 //
 // Example: 1210
 type ResultCode = string
-
-// ResultCodeText A `ResultCode` not listed in `KnownResultCode`.
-//
-// Example: 0812
-type ResultCodeText = string
 
 // ResultJobType defines model for ResultJobType.
 type ResultJobType struct {
@@ -2099,7 +2545,7 @@ type SmileCode struct {
 // SmileCodeNumber Example: 2302
 type SmileCodeNumber = int
 
-// SmileCodeText A `SmileCode` as text; one of `APICode`, or another code.
+// SmileCodeText A `SmileCode` as text. The known codes are listed in `APICode`; new codes appear.
 //
 // Example: 2302
 type SmileCodeText = string
@@ -2247,10 +2693,10 @@ type UploadEnvelope struct {
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
 	//
-	// `PartnerParamsFields` says all of this exactly. `PartnerParamsValues` adds no
-	// constraint; it restates that the object keeps its other keys for generators that
-	// drop `additionalProperties` next to `properties` (zod generators strip the extra
-	// keys otherwise).
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -2402,10 +2848,10 @@ type UploadRequest struct {
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
 	//
-	// `PartnerParamsFields` says all of this exactly. `PartnerParamsValues` adds no
-	// constraint; it restates that the object keeps its other keys for generators that
-	// drop `additionalProperties` next to `properties` (zod generators strip the extra
-	// keys otherwise).
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -2489,6 +2935,10 @@ type UploadURLText = string
 // compression) is cheapest and what the Node and Go SDKs send; the Python SDK's
 // DEFLATE is accepted too, as are entries no image names (the Python SDK adds one
 // `base64imgString` entry per base64 image).
+//
+// Generators: the zip is binary on the wire; a generator without a zip encoding (ogen)
+// emits these entry types when `application/zip` is mapped to a structured encoding
+// (ogen: `content_type_aliases`), and the bytes are sent to `upload_url` by hand.
 type UploadZip struct {
 	// InfoJSON `info.json`, the first entry of the job's zip (see `UploadZip` and the
 	// `uploadZip` operation). `images` lists every image of the job; each file it names
@@ -2641,25 +3091,25 @@ type TokenCallbackJSONRequestBody = JobResult
 // UploadCallbackJSONRequestBody defines body for UploadCallback for application/json ContentType.
 type UploadCallbackJSONRequestBody = JobResult
 
-// Getter for additional properties for Actions. Returns the specified
+// Getter for additional properties for ActionsFields. Returns the specified
 // element and whether it was found
-func (a Actions) Get(fieldName string) (value string, found bool) {
+func (a ActionsFields) Get(fieldName string) (value string, found bool) {
 	if a.AdditionalProperties != nil {
 		value, found = a.AdditionalProperties[fieldName]
 	}
 	return
 }
 
-// Setter for additional properties for Actions
-func (a *Actions) Set(fieldName string, value string) {
+// Setter for additional properties for ActionsFields
+func (a *ActionsFields) Set(fieldName string, value string) {
 	if a.AdditionalProperties == nil {
 		a.AdditionalProperties = make(map[string]string)
 	}
 	a.AdditionalProperties[fieldName] = value
 }
 
-// Override default JSON handling for Actions to handle AdditionalProperties
-func (a *Actions) UnmarshalJSON(b []byte) error {
+// Override default JSON handling for ActionsFields to handle AdditionalProperties
+func (a *ActionsFields) UnmarshalJSON(b []byte) error {
 	object := make(map[string]json.RawMessage)
 	err := json.Unmarshal(b, &object)
 	if err != nil {
@@ -2840,8 +3290,8 @@ func (a *Actions) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Override default JSON handling for Actions to handle AdditionalProperties
-func (a Actions) MarshalJSON() ([]byte, error) {
+// Override default JSON handling for ActionsFields to handle AdditionalProperties
+func (a ActionsFields) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
