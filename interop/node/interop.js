@@ -186,6 +186,17 @@ async function drive() {
   await submitted('jt11 Enhanced Document Verification', pp(JOB_TYPE.ENHANCED_DOCUMENT_VERIFICATION), [selfieFile, idCardFile, idBackB64],
     { country: 'NG', id_type: 'PASSPORT', id_number: 'A00000000' }, { return_job_status: true });
   await submitted('jt8 update photo', pp(JOB_TYPE.UPDATE_PHOTO), [selfieFile], {}, { return_job_status: true });
+  // Job type 9 (compare user info) is in the SDK's JOB_TYPE, but it is no upload job: Smile
+  // ID's upload refuses it (2212), and the SDK must pass that refusal on.
+  await call('WebApi.submit_job jt9 is refused with 2212', async () => {
+    try {
+      await web.submit_job(pp(JOB_TYPE.COMPARE_USER_INFO), [selfieFile], {}, { return_job_status: true });
+    } catch (err) {
+      must(err.response && err.response.status === 400 && err.response.data.code === '2212', `refused otherwise: ${err}`);
+      return;
+    }
+    throw new Error('accepted');
+  });
   await call('WebApi.submit_job jt5 (routed to the ID API)', () => web.submit_job(pp(JOB_TYPE.ENHANCED_KYC), [], bvn, {}),
     (out) => must(out.ResultCode === '1012' && out.SmileJobID, `answer ${JSON.stringify(out)}`));
   await call('WebApi.submit_job jt7 (routed to business verification)', () => web.submit_job(pp(JOB_TYPE.BUSINESS_VERIFICATION), [], kyb, {}),

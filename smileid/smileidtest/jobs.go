@@ -596,7 +596,7 @@ func (s *Server) postCallbackLocked(url, jobID string, body []byte) {
 	go s.safely("sending the callback of job "+jobID, func() {
 		defer s.cbWG.Done()
 		d := CallbackDelivery{URL: url, JobID: jobID, Body: body}
-		ctx, cancel := context.WithTimeout(s.stopCtx, 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err == nil {

@@ -19,7 +19,6 @@ package smileidtest
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
@@ -81,8 +80,6 @@ type Server struct {
 	nextJob   int
 	cbWG      sync.WaitGroup
 	closed    bool
-	stopCtx   context.Context // done when the fake closes: callbacks in flight give up
-	stop      context.CancelFunc
 
 	clockMu     sync.Mutex
 	lastStamp   time.Time // the latest timestamp the fake signed an answer over
@@ -217,7 +214,6 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 		known: map[smileid.Operation]bool{smileid.OpUploadZip: true},
 		jobs:  map[string]*job{}, faults: map[smileid.Operation][]Fault{}, logf: cfg.logf,
 	}
-	s.stopCtx, s.stop = context.WithCancel(context.Background())
 	for path, item := range doc.Paths.Map() {
 		if len(item.Servers) > 0 {
 			continue // served elsewhere (the presigned upload URL)
@@ -274,14 +270,14 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the fake: it stops accepting requests, waits for the requests in flight,
-// cancels the callbacks in flight and waits for them to return.
+// Close stops the fake: it stops accepting requests and waits for the requests and the
+// callbacks in flight (a callback gives up after 10 s), so that a callback sent just
+// before Close still arrives.
 func (s *Server) Close() {
 	if !s.markClosed() {
 		return
 	}
 	s.http.Close()
-	s.stop()
 	s.cbWG.Wait()
 }
 
