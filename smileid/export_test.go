@@ -1,0 +1,16 @@
+package smileid
+
+import "crypto/tls"
+
+// WithTransportTLSConfigForTest makes the SDK's own transport use tc (for example to
+// trust an httptest server's certificate) without marking a transport option as given:
+// tests exercise the transport a partner gets by default.
+func WithTransportTLSConfigForTest(tc *tls.Config) Option {
+	return func(c *config) error {
+		c.transport.tlsConfig = tc
+		return nil
+	}
+}
+
+// TransportForTest returns the client's base transport.
+func TransportForTest(c *Client) any { return c.hc.Transport }
