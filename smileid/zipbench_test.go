@@ -2,6 +2,8 @@ package smileid
 
 import "io"
 
+// base64ZipOnce is BenchmarkBase64Zip's job: check the images, build info.json, write the
+// zip.
 func base64ZipOnce(job Job, upload []byte) error {
 	prepared, err := prepareImages(job.Images)
 	if err != nil {
