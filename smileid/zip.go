@@ -323,9 +323,13 @@ func (p *zipPlan) writeTo(w io.Writer) error {
 	defer body.Close()
 	buf := getBuffer()
 	defer putBuffer(buf)
-	_, err := io.CopyBuffer(w, body, *buf)
+	_, err := io.CopyBuffer(writerOnly{w}, body, *buf)
 	return err
 }
+
+// writerOnly hides w's ReadFrom (io.Discard's reads 8 KiB at a time), so that the zip is
+// read 32 KiB at a time, as the transport reads a request body.
+type writerOnly struct{ io.Writer }
 
 // dosTime converts t (UTC) to the MS-DOS date and time of zip headers.
 func dosTime(t time.Time) (date, clock uint16) {
