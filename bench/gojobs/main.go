@@ -16,7 +16,11 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"io"
+	"net/http/httptrace"
 	"os"
+	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -26,15 +30,67 @@ import (
 func main() {
 	jobs := flag.Int("jobs", 1, "jobs to submit")
 	inFlight := flag.Int("inflight", 1, "jobs in flight at once")
-	asBase64 := flag.Bool("base64", false, "send the images as base64 (image types 2, 3, 6, 7)")
+	asBase64 := flag.Bool("base64", false, "send the images as base64 (image types 2, 3, 6, 7); files named *.b64 hold base64 text already")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
+	countHandshakes := flag.Bool("handshakes", false, "print the number of TLS handshakes and requests to stderr")
 	flag.Parse()
-	if err := run(*jobs, *inFlight, *asBase64, flag.Args()); err != nil {
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gojobs:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx := context.Background()
+	var handshakes, requests atomic.Int64
+	if *countHandshakes {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			TLSHandshakeStart: func() { handshakes.Add(1) },
+			GotConn:           func(httptrace.GotConnInfo) { requests.Add(1) },
+		})
+		defer func() {
+			fmt.Fprintf(os.Stderr, "TLS handshakes: %d, requests: %d\n", handshakes.Load(), requests.Load())
+		}()
+	}
+	if err := run(ctx, *jobs, *inFlight, *asBase64, flag.Args()); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "gojobs:", err)
 		os.Exit(1)
 	}
 }
 
-func run(jobs, inFlight int, asBase64 bool, paths []string) error {
+// readBase64 returns the base64 text of the image in path: the file itself when it is
+// named *.b64 (a partner holding base64 from a mobile app), else the file encoded.
+func readBase64(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if strings.HasSuffix(path, ".b64") {
+		b.Grow(int(st.Size()))
+		_, err = io.Copy(&b, f)
+		return b.String(), err
+	}
+	b.Grow(base64.StdEncoding.EncodedLen(int(st.Size())))
+	enc := base64.NewEncoder(base64.StdEncoding, &b)
+	if _, err := io.Copy(enc, f); err != nil {
+		return "", err
+	}
+	err = enc.Close()
+	return b.String(), err
+}
+
+func run(ctx context.Context, jobs, inFlight int, asBase64 bool, paths []string) error {
 	if jobs < 1 || inFlight < 1 || len(paths) == 0 || len(paths) > 4 || !asBase64 && len(paths) > 2 {
 		return fmt.Errorf("usage: gojobs -jobs N -inflight K [-base64] IMAGE...")
 	}
@@ -49,12 +105,12 @@ func run(jobs, inFlight int, asBase64 bool, paths []string) error {
 			images = append(images, smileid.ImageFile([]smileid.ImageType{smileid.ImageSelfieFile, smileid.ImageIDCardFile}[i], p))
 			continue
 		}
-		b, err := os.ReadFile(p)
+		text, err := readBase64(p)
 		if err != nil {
 			return err
 		}
 		t := []smileid.ImageType{smileid.ImageSelfieBase64, smileid.ImageIDCardBase64, smileid.ImageLivenessBase64, smileid.ImageIDCardBackBase64}[i]
-		images = append(images, smileid.ImageBase64(t, base64.StdEncoding.EncodeToString(b)))
+		images = append(images, smileid.ImageBase64(t, text))
 	}
 	info := smileid.IDInfo{Country: "NG", IDType: "BVN", IDNumber: "00000000000", Entered: smileid.EnteredTrue}
 	prefix := fmt.Sprintf("go-%d", os.Getpid())
@@ -66,7 +122,7 @@ func run(jobs, inFlight int, asBase64 bool, paths []string) error {
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(jobs); i = next.Add(1) {
-				_, err := c.WebAPI.SubmitJob(context.Background(), smileid.Job{
+				_, err := c.WebAPI.SubmitJob(ctx, smileid.Job{
 					PartnerParams: smileid.PartnerParams{UserID: "bench", JobID: fmt.Sprintf("%s-%d", prefix, i), JobType: smileid.BiometricKYC},
 					IDInfo:        info,
 					Images:        images,

@@ -5,12 +5,22 @@
 //
 // Usage: node jobs.js --jobs 200 --inflight 16 [--base64] IMAGE...
 //   IMAGE... the job's images, in order: files of image types 0, 1 (selfie, ID card), or
-//            with --base64 the files' base64 as image types 2, 3, 6, 7.
+//            with --base64 the files' base64 as image types 2, 3, 6, 7 (files named *.b64
+//            hold base64 text already: a partner holding base64 from a mobile app).
 // Environment: SMILEID_PARTNER_ID, SMILEID_API_KEY, SMILEID_SERVER (https://127.0.0.1:PORT/v1,
 // as `smileid fake` prints them) and NODE_EXTRA_CA_CERTS (the fake's certificate).
 'use strict';
 
 const fs = require('node:fs');
+const tls = require('node:tls');
+
+// BENCH_COUNT_HANDSHAKES=1 prints the number of TLS connections (each one handshake).
+let handshakes = 0;
+if (process.env.BENCH_COUNT_HANDSHAKES) {
+  const connect = tls.connect;
+  tls.connect = function countedConnect(...args) { handshakes++; return connect.apply(this, args); };
+  process.on('exit', () => console.error(`TLS handshakes: ${handshakes}`));
+}
 const { WebApi } = require('smile-identity-core');
 
 function parse(argv) {
@@ -38,7 +48,7 @@ async function main() {
   const fileTypes = [0, 1];
   const b64Types = [2, 3, 6, 7];
   const images = o.images.map((path, i) => (o.base64
-    ? { image_type_id: b64Types[i], image: fs.readFileSync(path).toString('base64') }
+    ? { image_type_id: b64Types[i], image: path.endsWith('.b64') ? fs.readFileSync(path, 'latin1') : fs.readFileSync(path).toString('base64') }
     : { image_type_id: fileTypes[i], image: path }));
   const idInfo = { country: 'NG', id_type: 'BVN', id_number: '00000000000', entered: true };
   const run = `${process.pid}-${Date.now()}`;
