@@ -8,6 +8,7 @@
 # Usage: bench/compare.sh [a b c d]   (default: all cases; RUNS=3 by default)
 #   a: 200 jobs one at a time, 2 x 1 MiB files      c: 1 job, 2 x 16 MiB files
 #   b: the same 200 jobs, 16 in flight               d: 1 job, 4 x 8 MiB base64 images
+#                                                       (given as base64 text, 42.7 MiB)
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -30,7 +31,7 @@ image "$TMP/a1.jpg" 1048576
 image "$TMP/a2.jpg" 1048576
 image "$TMP/c1.jpg" 16777216
 image "$TMP/c2.jpg" 16777216
-for i in 0 1 2 3; do image "$TMP/d$i.jpg" 8388608; done
+for i in 0 1 2 3; do image "$TMP/d$i.jpg" 8388608 && base64 -w0 "$TMP/d$i.jpg" >"$TMP/d$i.b64"; done
 
 "$TMP/smileid" fake --tls --addr 127.0.0.1:0 --cert-file "$TMP/ca.pem" >"$TMP/fake.env" 2>"$TMP/fake.log" &
 FAKE_PID=$!
@@ -58,7 +59,7 @@ for c in $CASES; do
 	a) desc="200 jobs one at a time, 2 x 1 MiB files"; args="-jobs 200 -inflight 1"; imgs="$TMP/a1.jpg $TMP/a2.jpg"; b64= ;;
 	b) desc="200 jobs, 16 in flight, 2 x 1 MiB files"; args="-jobs 200 -inflight 16"; imgs="$TMP/a1.jpg $TMP/a2.jpg"; b64= ;;
 	c) desc="1 job, 2 x 16 MiB files"; args="-jobs 1 -inflight 1"; imgs="$TMP/c1.jpg $TMP/c2.jpg"; b64= ;;
-	d) desc="1 job, 4 x 8 MiB base64 images"; args="-jobs 1 -inflight 1"; imgs="$TMP/d0.jpg $TMP/d1.jpg $TMP/d2.jpg $TMP/d3.jpg"; b64=-base64 ;;
+	d) desc="1 job, 4 x 8 MiB base64 images"; args="-jobs 1 -inflight 1"; imgs="$TMP/d0.b64 $TMP/d1.b64 $TMP/d2.b64 $TMP/d3.b64"; b64=-base64 ;;
 	*) echo "unknown case $c" >&2; exit 2 ;;
 	esac
 	rm -f "$TMP/go" "$TMP/node"
