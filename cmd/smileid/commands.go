@@ -27,7 +27,12 @@ func (e *env) writeJSON(v any) error {
 	var out bytes.Buffer
 	if err := json.Indent(&out, b, "", "  "); err != nil {
 		out.Reset()
-		out.Write(bytes.TrimSpace(b))
+		out.Write(stripControls(bytes.TrimSpace(b)))
+	} else {
+		// Control characters a server put in strings are printed escaped.
+		clean := escapeJSONControls(out.Bytes())
+		out.Reset()
+		out.Write(clean)
 	}
 	out.WriteByte('\n')
 	_, err := e.stdout.Write(out.Bytes())
@@ -96,6 +101,8 @@ func cmdSubmit(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "submit", "--job FILE")
 	server := serverFlag(fs)
 	jobPath := fs.String("job", "", "the job, a JSON `file` in the Python SDK's shape (- for stdin)")
+	callbackURL := fs.String("callback-url", "", "the job's default callback `URL` (the job file's top-level callback_url; options.optional_callback wins)")
+	async := fs.Bool("async", false, "send a job type 5 or 7 to the asynchronous ID API (options.async): the result goes to the callback")
 	maxWait, interval := pollFlags(fs)
 	if err := fs.parse(args); err != nil {
 		return err
@@ -115,7 +122,7 @@ func cmdSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("reading the job file: %v", unwrapPathError(err))
 	}
-	pj, err := parseJobFile(data, dir)
+	pj, err := parseJobFile(data, dir, jobDefaults{callbackURL: *callbackURL, async: *async})
 	if err != nil {
 		return usageError("%s: %v", *jobPath, err)
 	}
@@ -133,6 +140,17 @@ func cmdSubmit(ctx context.Context, e *env, args []string) error {
 	defer done()
 
 	job := pj.Job
+	if pj.Async {
+		if err := client.IDAPI.SubmitJobAsync(ctx, job.PartnerParams, job.IDInfo, job.Options.CallbackURL); err != nil {
+			var ve *smileid.ValidationError
+			if errors.As(err, &ve) && ve.Field == "callback_url" {
+				return usageError("%s (in the job file: set callback_url or options.optional_callback, or pass --callback-url)", oneLine(err))
+			}
+			return err
+		}
+		fmt.Fprintf(e.stderr, "smileid submit: job %s accepted; its result goes to the callback URL\n", job.PartnerParams.JobID)
+		return e.writeJSON(map[string]any{"success": true, "job_id": job.PartnerParams.JobID, "user_id": job.PartnerParams.UserID})
+	}
 	res, err := client.WebAPI.SubmitJob(ctx, job)
 	var ve *smileid.ValidationError
 	if errors.As(err, &ve) && ve.Field == "options" {

@@ -14,10 +14,16 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/smileid"
 )
 
-// jobFile is a job in the JSON shape of the Python SDK's submit_job arguments:
+// jobFile is a job in the JSON shape of the Python SDK's submit_job arguments, plus the
+// callback URL its WebApi constructor takes:
 //
-//	{"partner_params": {...}, "image_details": [...], "id_info": {...}, "options": {...}}
+//	{"callback_url": "...", "partner_params": {...}, "image_details": [...], "id_info": {...}, "options": {...}}
+//
+// jobfile.schema.json describes it; the tests check the parser against the schema.
 type jobFile struct {
+	// CallbackURL is the seed's WebApi(partner_id, call_back_url, ...) callback: the
+	// default for this job, which options.optional_callback overrides.
+	CallbackURL   *string         `json:"callback_url"`
 	PartnerParams json.RawMessage `json:"partner_params"`
 	ImageDetails  []imageDetail   `json:"image_details"`
 	IDInfo        json.RawMessage `json:"id_info"`
@@ -42,17 +48,28 @@ type jobOptions struct {
 	// Signature is the Python SDK's switch between signatures and the retired sec_key.
 	// This CLI always signs; the key is accepted so that seed job files load.
 	Signature *bool `json:"signature"`
+	// Async sends a job type 5 or 7 to the asynchronous ID API (the Node SDK's
+	// submitAsyncjob): the result goes to the callback URL.
+	Async *bool `json:"async"`
+}
+
+// jobDefaults are what submit's flags say: --callback-url is the job file's top-level
+// callback_url (it wins over the file's), --async is options.async.
+type jobDefaults struct {
+	callbackURL string
+	async       bool
 }
 
 // parsedJob is a job file turned into the SDK's Job, plus notes for stderr.
 type parsedJob struct {
 	Job   smileid.Job
+	Async bool
 	Notes []string
 }
 
 // parseJobFile parses a job file. dir is the directory image paths are relative to. Every
 // error is bad input (exit status 2).
-func parseJobFile(data []byte, dir string) (*parsedJob, error) {
+func parseJobFile(data []byte, dir string, def jobDefaults) (*parsedJob, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var jf jobFile
@@ -104,11 +121,58 @@ func parseJobFile(data []byte, dir string) (*parsedJob, error) {
 			CallbackURL:       strings.TrimSpace(deref(callback)),
 			SkipValidationAPI: o.UseValidationAPI != nil && !*o.UseValidationAPI,
 		}
+		out.Async = deref(o.Async)
 		if o.Signature != nil && !*o.Signature {
 			out.Notes = append(out.Notes, "options.signature false (the retired sec_key) is not supported; the job is signed with a signature")
 		}
 	}
+	if def.callbackURL != "" {
+		jf.CallbackURL = &def.callbackURL
+	}
+	if jf.CallbackURL != nil && out.Job.Options.CallbackURL == "" {
+		out.Job.Options.CallbackURL = strings.TrimSpace(*jf.CallbackURL)
+	}
+	out.Async = out.Async || def.async
+	if err := out.applyJobType(); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// applyJobType applies what the job type implies: job types 5 and 7 go to the ID API,
+// which takes no images (the seed says to omit them and the official SDKs ignore them),
+// so images and image options are dropped with a note; async is for 5 and 7 only.
+func (p *parsedJob) applyJobType() error {
+	jt := p.Job.PartnerParams.JobType
+	idAPI := jt == smileid.EnhancedKYC || jt == smileid.BusinessVerification
+	if p.Async && !idAPI {
+		return fmt.Errorf("options.async applies to job types 5 and 7 (the asynchronous ID API), not %d; image jobs are asynchronous unless options.return_job_status is set", int(jt))
+	}
+	if !idAPI {
+		return nil
+	}
+	o := &p.Job.Options
+	if n := len(p.Job.Images); n > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("job type %d goes to the ID API, which takes no images: ignoring %d image_details", int(jt), n))
+		p.Job.Images = nil
+	}
+	var ignored []string
+	for _, opt := range []struct {
+		name string
+		set  *bool
+	}{{"return_job_status", &o.ReturnJobStatus}, {"return_history", &o.ReturnHistory}, {"return_images", &o.ReturnImageLinks}, {"use_enrolled_image", &o.UseEnrolledImage}} {
+		if *opt.set {
+			ignored = append(ignored, "options."+opt.name)
+			*opt.set = false
+		}
+	}
+	if len(ignored) > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("job type %d goes to the ID API: ignoring the image options %s", int(jt), strings.Join(ignored, ", ")))
+	}
+	if !p.Async && o.CallbackURL != "" {
+		p.Notes = append(p.Notes, fmt.Sprintf("job type %d is answered synchronously: the callback URL is used only with options.async", int(jt)))
+	}
+	return nil
 }
 
 // alias returns the value of a key or of its alias; giving both with different values is

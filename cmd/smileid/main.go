@@ -66,6 +66,8 @@ func commands() []command {
 
 // run runs the command line args (without the program name) and returns the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	// Nothing printed on stderr can drive the terminal, whatever a server sent.
+	stderr = controlStripper{stderr}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	global := flag.NewFlagSet("smileid", flag.ContinueOnError)
 	global.SetOutput(io.Discard)

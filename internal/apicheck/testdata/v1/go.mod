@@ -1,0 +1,3 @@
+module example.com/apitest/pkg
+
+go 1.25
