@@ -92,7 +92,7 @@ func readBase64(path string) (string, error) {
 
 func run(ctx context.Context, jobs, inFlight int, asBase64 bool, paths []string) error {
 	if jobs < 1 || inFlight < 1 || len(paths) == 0 || len(paths) > 4 || !asBase64 && len(paths) > 2 {
-		return fmt.Errorf("usage: gojobs -jobs N -inflight K [-base64] IMAGE...")
+		return fmt.Errorf("usage: gojobs -jobs N -inflight K [-base64] IMAGE [IMAGE]")
 	}
 	c, err := smileid.NewClient(os.Getenv("SMILEID_PARTNER_ID"), os.Getenv("SMILEID_API_KEY"),
 		smileid.WithBaseURL(os.Getenv("SMILEID_SERVER")), smileid.WithCallbackURL("https://127.0.0.1:9/callback"))
