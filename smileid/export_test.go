@@ -14,3 +14,18 @@ func WithTransportTLSConfigForTest(tc *tls.Config) Option {
 
 // TransportForTest returns the client's base transport.
 func TransportForTest(c *Client) any { return c.hc.Transport }
+
+// DialGateForTest returns the requests waiting for a connection and the dials under way
+// that the client's own transport counts, summed over hosts.
+func DialGateForTest(c *Client) (waiting, dialing int) {
+	t := c.hc.Transport.(*sdkTransport)
+	t.gate.mu.Lock()
+	defer t.gate.mu.Unlock()
+	for _, n := range t.gate.waiting {
+		waiting += n
+	}
+	for _, n := range t.gate.dialing {
+		dialing += n
+	}
+	return waiting, dialing
+}

@@ -183,7 +183,9 @@ func (st *connState) putIdle(err error) {
 func (g *dialGate) addAvailable(key string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.returned[key] = append(g.returned[key], time.Now())
+	now := time.Now()
+	g.freshReturnedLocked(key, now) // drops the expired ones: the list stays short
+	g.returned[key] = append(g.returned[key], now)
 	g.notifyLocked()
 }
 

@@ -34,8 +34,10 @@ func trustFake(srv *smileidtest.Server) smileid.Option {
 func TestConcurrentJobsReuseConnections(t *testing.T) {
 	const inFlight, jobs = 8, 48
 	srv := smileidtest.NewServer(t, smileidtest.WithCompletion(1, time.Hour))
+	var c *smileid.Client
 	run := func(t *testing.T, opts ...smileid.Option) (handshakes, connects, requests int64) {
-		c, err := smileid.NewClient(srv.PartnerID, srv.APIKey, append([]smileid.Option{smileid.WithBaseURL(srv.URL), smileid.WithValidationAPI(false)}, opts...)...)
+		var err error
+		c, err = smileid.NewClient(srv.PartnerID, srv.APIKey, append([]smileid.Option{smileid.WithBaseURL(srv.URL), smileid.WithValidationAPI(false)}, opts...)...)
 		require.NoError(t, err)
 		ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
 			TLSHandshakeStart: func() { atomic.AddInt64(&handshakes, 1) },
@@ -69,6 +71,9 @@ func TestConcurrentJobsReuseConnections(t *testing.T) {
 		require.Equal(t, int64(2*jobs), requests)
 		require.LessOrEqual(t, connects, int64(inFlight), "connections opened for %d requests", requests)
 		require.LessOrEqual(t, handshakes, connects)
+		waiting, dialing := smileid.DialGateForTest(c)
+		require.Zero(t, waiting, "no request is left counted as waiting")
+		require.Zero(t, dialing, "no dial is left counted")
 	})
 	t.Run("for comparison, a pool of 2 idle connections", func(t *testing.T) {
 		_, connects, requests := run(t, smileid.WithHTTPClient(srv.Client()))
@@ -155,6 +160,8 @@ func TestStalledServer(t *testing.T) {
 		_, err = c.Utilities.GetServices(context.Background())
 		require.ErrorContains(t, err, "timeout awaiting response headers")
 		require.Equal(t, int64(2), accepted.Load(), "one retry, on a new connection")
+		waiting, dialing := smileid.DialGateForTest(c)
+		require.Zero(t, waiting+dialing)
 	})
 	t.Run("TLS handshake", func(t *testing.T) {
 		addr, _ := stalledServer(t)
@@ -163,6 +170,8 @@ func TestStalledServer(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.Utilities.GetServices(context.Background())
 		require.ErrorContains(t, err, "TLS handshake timeout")
+		waiting, dialing := smileid.DialGateForTest(c)
+		require.Zero(t, waiting+dialing, "failed dials are not left counted")
 	})
 	t.Run("synchronous lookups wait for the per-attempt timeout", func(t *testing.T) {
 		addr, _ := stalledServer(t)
@@ -175,4 +184,31 @@ func TestStalledServer(t *testing.T) {
 		require.NotContains(t, err.Error(), "awaiting response headers")
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
+}
+
+// TestRefusedConnections: a refused connect is reported, and leaves nothing counted in the
+// transport's dial gate (which would hold later requests).
+func TestRefusedConnections(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	c, err := smileid.NewClient("001", "key", smileid.WithBaseURL("https://"+addr+"/v1"),
+		smileid.WithRetryPolicy(smileid.RetryPolicy{MaxRetries: 1, InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Utilities.GetServices(context.Background())
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.ErrorContains(t, err, "connection refused")
+	}
+	waiting, dialing := smileid.DialGateForTest(c)
+	require.Zero(t, waiting+dialing)
 }
