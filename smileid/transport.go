@@ -115,8 +115,8 @@ func (t *sdkTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	})
 	rsp, err := tr.RoundTrip(req.WithContext(ctx))
 	st.setWaiting(false)
-	if err != nil || rsp.ProtoMajor != 1 {
-		return rsp, err
+	if err != nil || rsp.ProtoMajor != 1 || rsp.Close {
+		return rsp, err // HTTP/2 shares connections; a closing one is never returned
 	}
 	rsp.Body = &pooledBody{ReadCloser: rsp.Body, returned: st.returned}
 	return rsp, nil
