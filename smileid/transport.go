@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -28,7 +27,9 @@ import (
 //
 // Idle connections: http.DefaultTransport keeps 2 per host, so with more jobs in flight
 // against Smile ID most requests open (and TLS-handshake) a new connection. The SDK keeps
-// up to 64 per host (WithMaxIdleConnsPerHost): N jobs in flight use at most N connections.
+// up to 64 per host (WithMaxIdleConnsPerHost), and its dial gate (below) keeps requests
+// from dialing connections that others are already dialing for them: N jobs in flight use
+// at most N connections.
 const (
 	defaultConnectTimeout        = 10 * time.Second
 	defaultTLSHandshakeTimeout   = 10 * time.Second
@@ -104,8 +105,7 @@ func (t *sdkTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if isSlowLookup(req) {
 		tr, pool = t.lookup, "lookup "
 	}
-	st := &connState{gate: t.gate, key: pool + canonicalHost(req.URL), tls: req.URL.Scheme == "https",
-		got: make(chan struct{}), returned: make(chan struct{})}
+	st := &connState{gate: t.gate, key: pool + canonicalHost(req.URL), tls: req.URL.Scheme == "https", got: make(chan struct{})}
 	ctx := context.WithValue(req.Context(), connStateKey{}, st)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GetConn:          func(string) { st.setWaiting(true) },
@@ -115,11 +115,7 @@ func (t *sdkTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	})
 	rsp, err := tr.RoundTrip(req.WithContext(ctx))
 	st.setWaiting(false)
-	if err != nil || rsp.ProtoMajor != 1 || rsp.Close {
-		return rsp, err // HTTP/2 shares connections; a closing one is never returned
-	}
-	rsp.Body = &pooledBody{ReadCloser: rsp.Body, returned: st.returned}
-	return rsp, nil
+	return rsp, err
 }
 
 // canonicalHost is u's host with its port.
@@ -173,8 +169,9 @@ func (g *dialGate) freshReturnedLocked(key string, now time.Time) (int, time.Dur
 	return len(r), returnedFresh - now.Sub(r[0])
 }
 
+// putIdle counts a connection returned to the pool. (net/http returns it before a read
+// of the response body reports the body's end, so the caller's next request finds it.)
 func (st *connState) putIdle(err error) {
-	st.putOnce.Do(func() { close(st.returned) })
 	if err == nil {
 		st.gate.addAvailable(st.key)
 	}
@@ -196,13 +193,11 @@ var errDialNotNeeded = errors.New("smileid: the request got a pooled connection"
 // connState follows one request's connection: whether it waits for one and whether it
 // dials one.
 type connState struct {
-	gate     *dialGate
-	key      string // pool and host
-	tls      bool   // the dial ends with a TLS handshake
-	got      chan struct{}
-	gotOnce  sync.Once
-	returned chan struct{}
-	putOnce  sync.Once
+	gate    *dialGate
+	key     string // pool and host
+	tls     bool   // the dial ends with a TLS handshake
+	got     chan struct{}
+	gotOnce sync.Once
 
 	// under gate.mu
 	isWaiting, isDialing bool
@@ -323,52 +318,6 @@ func (g *dialGate) wrapDial(dial func(ctx context.Context, network, addr string)
 		}
 		return conn, err
 	}
-}
-
-// pooledBody is the body of an HTTP/1 response. When it was read to the end, Close waits
-// (briefly) until the transport has put the connection back into the idle pool: that
-// happens on the transport's own goroutine, and a request sent before it (the next job's,
-// at once) would dial, and TLS-handshake, a connection of its own. With it, N jobs in
-// flight use N connections.
-type pooledBody struct {
-	io.ReadCloser
-	returned chan struct{}
-	eof      bool
-}
-
-// maxPoolWait bounds the wait for the connection's return (the transport returns it within
-// microseconds; a connection that is not reusable is closed instead, without notice).
-const maxPoolWait = 5 * time.Millisecond
-
-func (b *pooledBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
-		b.eof = true
-	}
-	return n, err
-}
-
-func (b *pooledBody) Close() error {
-	err := b.ReadCloser.Close()
-	if b.eof {
-		select {
-		case <-b.returned:
-		default:
-			t := time.NewTimer(maxPoolWait)
-			select {
-			case <-b.returned:
-			case <-t.C:
-			}
-			t.Stop()
-		}
-	}
-	return err
-}
-
-// CloseIdleConnections closes both pools' idle connections (http.Client.CloseIdleConnections).
-func (t *sdkTransport) CloseIdleConnections() {
-	t.api.CloseIdleConnections()
-	t.lookup.CloseIdleConnections()
 }
 
 // isSlowLookup reports whether req is a synchronous lookup whose answer waits on a third

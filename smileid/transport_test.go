@@ -32,7 +32,12 @@ func trustFake(srv *smileidtest.Server) smileid.Option {
 // http.DefaultTransport's 2 idle connections per host, most of the 97 requests open a
 // new connection.
 func TestConcurrentJobsReuseConnections(t *testing.T) {
-	const inFlight, jobs = 8, 48
+	for _, tc := range []struct{ inFlight, jobs int }{{8, 48}, {1, 30}} {
+		t.Run(fmt.Sprintf("%d in flight", tc.inFlight), func(t *testing.T) { testConnectionReuse(t, tc.inFlight, tc.jobs) })
+	}
+}
+
+func testConnectionReuse(t *testing.T, inFlight, jobs int) {
 	srv := smileidtest.NewServer(t, smileidtest.WithCompletion(1, time.Hour))
 	var c *smileid.Client
 	run := func(t *testing.T, opts ...smileid.Option) (handshakes, connects, requests int64) {
@@ -50,7 +55,7 @@ func TestConcurrentJobsReuseConnections(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for i := next.Add(1); i <= jobs; i = next.Add(1) {
+				for i := next.Add(1); i <= int64(jobs); i = next.Add(1) {
 					_, err := c.WebAPI.SubmitJob(ctx, smileid.Job{
 						PartnerParams: smileid.PartnerParams{UserID: "u", JobID: fmt.Sprintf("%s-%d", t.Name(), i), JobType: smileid.BiometricKYC},
 						IDInfo:        smileid.IDInfo{Country: "NG", IDType: "BVN", IDNumber: "00000000000", Entered: smileid.EnteredTrue},
@@ -75,10 +80,12 @@ func TestConcurrentJobsReuseConnections(t *testing.T) {
 		require.Zero(t, waiting, "no request is left counted as waiting")
 		require.Zero(t, dialing, "no dial is left counted")
 	})
-	t.Run("for comparison, a pool of 2 idle connections", func(t *testing.T) {
-		_, connects, requests := run(t, smileid.WithHTTPClient(srv.Client()))
-		t.Logf("%d connections (and TLS handshakes) for %d requests", connects, requests)
-	})
+	if inFlight > 2 {
+		t.Run("for comparison, a pool of 2 idle connections", func(t *testing.T) {
+			_, connects, requests := run(t, smileid.WithHTTPClient(srv.Client()))
+			t.Logf("%d connections (and TLS handshakes) for %d requests", connects, requests)
+		})
+	}
 }
 
 // TestOwnTransportDefaults checks the transport a client without WithHTTPClient gets.
@@ -211,4 +218,19 @@ func TestRefusedConnections(t *testing.T) {
 	}
 	waiting, dialing := smileid.DialGateForTest(c)
 	require.Zero(t, waiting+dialing)
+}
+
+// TestSequentialRequestsUseOneConnection: requests one after the other, as fast as they
+// come, all go over one connection: each finds the previous one's back in the pool.
+func TestSequentialRequestsUseOneConnection(t *testing.T) {
+	srv := smileidtest.NewServer(t)
+	c, err := smileid.NewClient(srv.PartnerID, srv.APIKey, smileid.WithBaseURL(srv.URL), trustFake(srv))
+	require.NoError(t, err)
+	var connects atomic.Int64
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{ConnectStart: func(_, _ string) { connects.Add(1) }})
+	for i := 0; i < 300; i++ {
+		_, err := c.Utilities.GetValidDocuments(ctx)
+		require.NoError(t, err)
+	}
+	require.Equal(t, int64(1), connects.Load())
 }
