@@ -159,7 +159,7 @@ func WithMaxIdleConnsPerHost(n int) Option {
 }
 
 // WithConnectTimeout bounds the TCP connect of each new connection of the SDK's own
-// transport (default 10 s), separately from the per-attempt timeout: a black-holed server
+// transport (default 9 s), separately from the per-attempt timeout: a black-holed server
 // (SYNs dropped) would otherwise hold each attempt for the OS's connect timeout, about 2
 // minutes.
 func WithConnectTimeout(d time.Duration) Option {
@@ -173,7 +173,7 @@ func WithConnectTimeout(d time.Duration) Option {
 }
 
 // WithTLSHandshakeTimeout bounds the TLS handshake of each new connection of the SDK's
-// own transport (default 10 s).
+// own transport (default 9 s).
 func WithTLSHandshakeTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
@@ -185,8 +185,8 @@ func WithTLSHandshakeTimeout(d time.Duration) Option {
 }
 
 // WithResponseHeaderTimeout bounds, in the SDK's own transport, the wait for a response's
-// headers once the request has been written (default 12 s, so that a server that accepts
-// requests and never answers ends a call, with one retry, within 30 s). The synchronous
+// headers once the request has been written (default 9 s, so that a server that accepts
+// requests and never answers ends a call, retries included, within 30 s). The synchronous
 // lookups (POST /id_verification, /business_verification, /aml), which wait on an ID
 // authority, are exempt and bounded by WithTimeout alone.
 func WithResponseHeaderTimeout(d time.Duration) Option {

@@ -16,14 +16,13 @@ import (
 // The SDK's own transport, used when the partner gives no *http.Client (WithHTTPClient).
 // It is http.DefaultTransport with a pool sized for concurrent jobs and every phase of a
 // connection bounded, so that a black-holed or stalled server ends a call long before the
-// per-attempt timeout:
-//
-//   - connect: 10 s (the OS would wait about 2 minutes for SYNs that are dropped);
-//   - TLS handshake: 10 s;
-//   - response headers: 12 s after the request was written, so that a stalled server
-//     ends a call, with one retry, within 30 s. The synchronous lookups (ID API and
-//     business verification, AML), whose answer waits on the ID authority, are exempt:
-//     they are bounded by the per-attempt timeout (WithTimeout, 60 s) alone.
+// per-attempt timeout: 9 s for the connect (the OS would wait about 2 minutes for SYNs
+// that are dropped), 9 s for the TLS handshake and 9 s for the response headers after the
+// request was written. With the default RetryPolicy (3 attempts, 0.5 s and 1 s apart) a
+// call to a black-holed or stalled server then ends within 30 s (3 x 9 s + 1.5 s). The
+// synchronous lookups (ID API and business verification, AML), whose answer waits on the
+// ID authority, are exempt from the response-header timeout: the per-attempt timeout
+// (WithTimeout, 60 s) bounds them.
 //
 // Idle connections: http.DefaultTransport keeps 2 per host, so with more jobs in flight
 // against Smile ID most requests open (and TLS-handshake) a new connection. The SDK keeps
@@ -31,9 +30,9 @@ import (
 // from dialing connections that others are already dialing for them: N jobs in flight use
 // at most N connections.
 const (
-	defaultConnectTimeout        = 10 * time.Second
-	defaultTLSHandshakeTimeout   = 10 * time.Second
-	defaultResponseHeaderTimeout = 12 * time.Second
+	defaultConnectTimeout        = 9 * time.Second
+	defaultTLSHandshakeTimeout   = 9 * time.Second
+	defaultResponseHeaderTimeout = 9 * time.Second
 	defaultMaxIdleConnsPerHost   = 64
 )
 

@@ -18,11 +18,11 @@ func TestOwnTransportConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	tr, ok := c.hc.Transport.(*sdkTransport)
 	require.True(t, ok, "a client without WithHTTPClient uses the SDK's own transport, got %T", c.hc.Transport)
-	require.Equal(t, 10*time.Second, tr.dialer.Timeout, "connect timeout")
+	require.Equal(t, 9*time.Second, tr.dialer.Timeout, "connect timeout")
 	require.Equal(t, 30*time.Second, tr.dialer.KeepAlive)
 	for _, h := range []*http.Transport{tr.api, tr.lookup} {
 		require.NotNil(t, h.DialContext)
-		require.Equal(t, 10*time.Second, h.TLSHandshakeTimeout)
+		require.Equal(t, 9*time.Second, h.TLSHandshakeTimeout)
 		require.Equal(t, 64, h.MaxIdleConnsPerHost)
 		require.GreaterOrEqual(t, h.MaxIdleConns, 128)
 		require.Zero(t, h.MaxConnsPerHost, "no cap on connections: a cap would queue jobs")
@@ -30,7 +30,18 @@ func TestOwnTransportConfiguration(t *testing.T) {
 		require.NotNil(t, h.Proxy, "HTTPS_PROXY is honoured, as with http.DefaultTransport")
 		require.Equal(t, 90*time.Second, h.IdleConnTimeout)
 	}
-	require.Equal(t, 12*time.Second, tr.api.ResponseHeaderTimeout)
+	require.Equal(t, 9*time.Second, tr.api.ResponseHeaderTimeout)
+	// A black-holed or stalled server ends a call with the default retries within 30 s:
+	// every attempt ends at one of these bounds.
+	p := DefaultRetryPolicy()
+	worst := time.Duration(0)
+	for attempt := 0; attempt <= p.MaxRetries; attempt++ {
+		worst += max(tr.dialer.Timeout, tr.api.TLSHandshakeTimeout, tr.api.ResponseHeaderTimeout)
+		if attempt < p.MaxRetries {
+			worst += min(p.InitialBackoff<<attempt, p.MaxBackoff)
+		}
+	}
+	require.LessOrEqual(t, worst, 30*time.Second)
 	require.Zero(t, tr.lookup.ResponseHeaderTimeout, "synchronous lookups are bounded by the per-attempt timeout")
 	require.NotSame(t, http.DefaultTransport, tr.api)
 
