@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +15,101 @@ import (
 	"strings"
 
 	"github.com/oapi-codegen/runtime"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
+
+// Defines values for AMLJobType.
+const (
+	AMLJobTypeAML AMLJobType = 10
+)
+
+// Valid indicates whether the value is a known member of the AMLJobType enum.
+func (e AMLJobType) Valid() bool {
+	switch e {
+	case AMLJobTypeAML:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for APICode.
+const (
+	APICodeInvalidJSON          APICode = "2203"
+	APICodeInvalidJobType       APICode = "2212"
+	APICodeInvalidRequest       APICode = "2413"
+	APICodeJobAlreadyExists     APICode = "2215"
+	APICodeJobStatusReturned    APICode = "2302"
+	APICodeMissingParameter     APICode = "2213"
+	APICodeNoPhotoOnFile        APICode = "2216"
+	APICodeNoZipReceived        APICode = "2314"
+	APICodeProductionNotEnabled APICode = "2220"
+	APICodeReEnrollmentRequired APICode = "2211"
+	APICodeRetrySubmission      APICode = "2206"
+	APICodeSystemError          APICode = "2201"
+	APICodeSystemError2301      APICode = "2301"
+	APICodeSystemError2401      APICode = "2401"
+	APICodeUnauthorized         APICode = "2205"
+	APICodeUnauthorized2405     APICode = "2405"
+	APICodeUploadPrepared       APICode = "2202"
+	APICodeUserAlreadyEnrolled  APICode = "2209"
+	APICodeUserDeleted          APICode = "2208"
+	APICodeUserDisabled         APICode = "2207"
+	APICodeUserNotEnrolled      APICode = "2210"
+	APICodeWrongParameterType   APICode = "2204"
+)
+
+// Valid indicates whether the value is a known member of the APICode enum.
+func (e APICode) Valid() bool {
+	switch e {
+	case APICodeInvalidJSON:
+		return true
+	case APICodeInvalidJobType:
+		return true
+	case APICodeInvalidRequest:
+		return true
+	case APICodeJobAlreadyExists:
+		return true
+	case APICodeJobStatusReturned:
+		return true
+	case APICodeMissingParameter:
+		return true
+	case APICodeNoPhotoOnFile:
+		return true
+	case APICodeNoZipReceived:
+		return true
+	case APICodeProductionNotEnabled:
+		return true
+	case APICodeReEnrollmentRequired:
+		return true
+	case APICodeRetrySubmission:
+		return true
+	case APICodeSystemError:
+		return true
+	case APICodeSystemError2301:
+		return true
+	case APICodeSystemError2401:
+		return true
+	case APICodeUnauthorized:
+		return true
+	case APICodeUnauthorized2405:
+		return true
+	case APICodeUploadPrepared:
+		return true
+	case APICodeUserAlreadyEnrolled:
+		return true
+	case APICodeUserDeleted:
+		return true
+	case APICodeUserDisabled:
+		return true
+	case APICodeUserNotEnrolled:
+		return true
+	case APICodeWrongParameterType:
+		return true
+	default:
+		return false
+	}
+}
 
 // Defines values for ActionResult.
 const (
@@ -85,6 +180,24 @@ func (e ActionResult) Valid() bool {
 	}
 }
 
+// Defines values for AddressVerificationRequestCountry.
+const (
+	AddressVerificationRequestCountryNigeria     AddressVerificationRequestCountry = "NG"
+	AddressVerificationRequestCountrySouthAfrica AddressVerificationRequestCountry = "ZA"
+)
+
+// Valid indicates whether the value is a known member of the AddressVerificationRequestCountry enum.
+func (e AddressVerificationRequestCountry) Valid() bool {
+	switch e {
+	case AddressVerificationRequestCountryNigeria:
+		return true
+	case AddressVerificationRequestCountrySouthAfrica:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EnteredFlag.
 const (
 	EnteredFlagEnteredFalse EnteredFlag = "false"
@@ -141,21 +254,31 @@ func (e ImageType) Valid() bool {
 
 // Defines values for JobType.
 const (
+	JobTypeAML                          JobType = 10
+	JobTypeAddressVerification          JobType = 12
 	JobTypeBiometricKYC                 JobType = 1
 	JobTypeBusinessVerification         JobType = 7
+	JobTypeCompareUserInfo              JobType = 9
 	JobTypeDocumentVerification         JobType = 6
 	JobTypeEnhancedDocumentVerification JobType = 11
 	JobTypeEnhancedKYC                  JobType = 5
 	JobTypeSmartSelfieAuthentication    JobType = 2
 	JobTypeSmartSelfieRegistration      JobType = 4
+	JobTypeUpdatePhoto                  JobType = 8
 )
 
 // Valid indicates whether the value is a known member of the JobType enum.
 func (e JobType) Valid() bool {
 	switch e {
+	case JobTypeAML:
+		return true
+	case JobTypeAddressVerification:
+		return true
 	case JobTypeBiometricKYC:
 		return true
 	case JobTypeBusinessVerification:
+		return true
+	case JobTypeCompareUserInfo:
 		return true
 	case JobTypeDocumentVerification:
 		return true
@@ -166,6 +289,131 @@ func (e JobType) Valid() bool {
 	case JobTypeSmartSelfieAuthentication:
 		return true
 	case JobTypeSmartSelfieRegistration:
+		return true
+	case JobTypeUpdatePhoto:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for JobTypeString.
+const (
+	JobTypeStringN1  JobTypeString = "1"
+	JobTypeStringN10 JobTypeString = "10"
+	JobTypeStringN11 JobTypeString = "11"
+	JobTypeStringN12 JobTypeString = "12"
+	JobTypeStringN2  JobTypeString = "2"
+	JobTypeStringN4  JobTypeString = "4"
+	JobTypeStringN5  JobTypeString = "5"
+	JobTypeStringN6  JobTypeString = "6"
+	JobTypeStringN7  JobTypeString = "7"
+	JobTypeStringN8  JobTypeString = "8"
+	JobTypeStringN9  JobTypeString = "9"
+)
+
+// Valid indicates whether the value is a known member of the JobTypeString enum.
+func (e JobTypeString) Valid() bool {
+	switch e {
+	case JobTypeStringN1:
+		return true
+	case JobTypeStringN10:
+		return true
+	case JobTypeStringN11:
+		return true
+	case JobTypeStringN12:
+		return true
+	case JobTypeStringN2:
+		return true
+	case JobTypeStringN4:
+		return true
+	case JobTypeStringN5:
+		return true
+	case JobTypeStringN6:
+		return true
+	case JobTypeStringN7:
+		return true
+	case JobTypeStringN8:
+		return true
+	case JobTypeStringN9:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnownResultCode.
+const (
+	KnownResultCodeAdverseMediaOnly             KnownResultCode = "1017"
+	KnownResultCodeAuthenticated                KnownResultCode = "1220"
+	KnownResultCodeDataInvalid                  KnownResultCode = "0001"
+	KnownResultCodeDocumentVerified             KnownResultCode = "0810"
+	KnownResultCodeEnrollUser                   KnownResultCode = "1210"
+	KnownResultCodeExactMatch                   KnownResultCode = "1020"
+	KnownResultCodeFoundOnList                  KnownResultCode = "1030"
+	KnownResultCodeIDNotFound                   KnownResultCode = "1013"
+	KnownResultCodeIDValidated                  KnownResultCode = "1012"
+	KnownResultCodeNoListMatch                  KnownResultCode = "1031"
+	KnownResultCodeNoMatch                      KnownResultCode = "1022"
+	KnownResultCodeNoSuspectUsersFound          KnownResultCode = "5210"
+	KnownResultCodeNotFound                     KnownResultCode = "1023"
+	KnownResultCodePartialMatch                 KnownResultCode = "1021"
+	KnownResultCodePossibleSpoof                KnownResultCode = "0907"
+	KnownResultCodeProductNotActivated          KnownResultCode = "1016"
+	KnownResultCodeProvisionalEnrollUnderReview KnownResultCode = "0814"
+	KnownResultCodeSmileSecureSystemError       KnownResultCode = "5212"
+	KnownResultCodeSourceUnavailable            KnownResultCode = "1015"
+	KnownResultCodeSuspectUsersFound            KnownResultCode = "5211"
+	KnownResultCodeUnsupportedIDNumberFormat    KnownResultCode = "1014"
+	KnownResultCodeZipCorrupt                   KnownResultCode = "0903"
+)
+
+// Valid indicates whether the value is a known member of the KnownResultCode enum.
+func (e KnownResultCode) Valid() bool {
+	switch e {
+	case KnownResultCodeAdverseMediaOnly:
+		return true
+	case KnownResultCodeAuthenticated:
+		return true
+	case KnownResultCodeDataInvalid:
+		return true
+	case KnownResultCodeDocumentVerified:
+		return true
+	case KnownResultCodeEnrollUser:
+		return true
+	case KnownResultCodeExactMatch:
+		return true
+	case KnownResultCodeFoundOnList:
+		return true
+	case KnownResultCodeIDNotFound:
+		return true
+	case KnownResultCodeIDValidated:
+		return true
+	case KnownResultCodeNoListMatch:
+		return true
+	case KnownResultCodeNoMatch:
+		return true
+	case KnownResultCodeNoSuspectUsersFound:
+		return true
+	case KnownResultCodeNotFound:
+		return true
+	case KnownResultCodePartialMatch:
+		return true
+	case KnownResultCodePossibleSpoof:
+		return true
+	case KnownResultCodeProductNotActivated:
+		return true
+	case KnownResultCodeProvisionalEnrollUnderReview:
+		return true
+	case KnownResultCodeSmileSecureSystemError:
+		return true
+	case KnownResultCodeSourceUnavailable:
+		return true
+	case KnownResultCodeSuspectUsersFound:
+		return true
+	case KnownResultCodeUnsupportedIDNumberFormat:
+		return true
+	case KnownResultCodeZipCorrupt:
 		return true
 	default:
 		return false
@@ -229,155 +477,935 @@ func (e Product) Valid() bool {
 	}
 }
 
-// ActionResult The outcome of one check of a job. An open set: new values appear over time, so
-// treat unknown values as "not passed" rather than failing.
+// AMLAdverseMedia defines model for AMLAdverseMedia.
+type AMLAdverseMedia struct {
+	DatePublished string `json:"date_published,omitempty"`
+	Publisher     string `json:"publisher,omitempty"`
+	SourceLink    string `json:"source_link,omitempty"`
+	Title         string `json:"title,omitempty"`
+}
+
+// AMLAssociation defines model for AMLAssociation.
+type AMLAssociation struct {
+	// AssociationType e.g. PEP.
+	AssociationType string `json:"association_type,omitempty"`
+	Name            string `json:"name,omitempty"`
+	Relationship    string `json:"relationship,omitempty"`
+}
+
+// AMLJobType The job type of an AML screening (10), as the Ruby SDK sends it.
+//
+// Example: 10
+type AMLJobType int
+
+// AMLPEP Politically exposed person details.
+type AMLPEP struct {
+	PepLevel           *int                   `json:"pep_level,omitempty"`
+	PoliticalPositions []AMLPoliticalPosition `json:"political_positions,omitempty"`
+	Sources            []AMLSource            `json:"sources,omitempty"`
+}
+
+// AMLPerson One person the screening matched.
+type AMLPerson struct {
+	Addresses    []string          `json:"addresses,omitempty"`
+	AdverseMedia []AMLAdverseMedia `json:"adverse_media,omitempty"`
+	Aliases      []string          `json:"aliases,omitempty"`
+	Associations []AMLAssociation  `json:"associations,omitempty"`
+
+	// DatesOfBirth yyyy-mm-dd dates.
+	DatesOfBirth []string `json:"dates_of_birth,omitempty"`
+	Name         string   `json:"name,omitempty"`
+
+	// Nationalities Nationality names ("American"), not country codes.
+	Nationalities []string `json:"nationalities,omitempty"`
+
+	// Pep Politically exposed person details.
+	Pep       *AMLPEP       `json:"pep,omitempty"`
+	Sanctions []AMLSanction `json:"sanctions,omitempty"`
+}
+
+// AMLPoliticalPosition defines model for AMLPoliticalPosition.
+type AMLPoliticalPosition struct {
+	Country  string `json:"country,omitempty"`
+	From     string `json:"from,omitempty"`
+	Position string `json:"position,omitempty"`
+
+	// To Null while the position is held.
+	To string `json:"to,omitempty"`
+}
+
+// AMLRequest An AML screening (`POST /aml`). `user_id` and `job_id` sit at the top level, not in
+// `partner_params`; `job_id` must be unique even when `user_id` is reused (reuse it with
+// `search_existing_user` to link the screening to the user's earlier KYC job).
+type AMLRequest struct {
+	// Aliases Other names of the person (maiden names, transliterations).
+	Aliases []string `json:"aliases,omitempty"`
+
+	// BirthYear The year of birth (yyyy). Optional, but it reduces false matches.
+	//
+	// Example: 1960
+	BirthYear string `json:"birth_year,omitempty"`
+
+	// Countries The person's known nationalities, ISO 3166-1 alpha-2 codes.
+	//
+	// Example: ["NG"]
+	Countries []string `json:"countries"`
+
+	// FullName The person's full name, as on their ID.
+	//
+	// Example: Joe Leo Bloggs
+	FullName string `json:"full_name"`
+
+	// JobID Example: job-0010
+	JobID string `json:"job_id"`
+
+	// JobType The job type of an AML screening (10), as the Ruby SDK sends it.
+	//
+	// Example: 10
+	JobType *AMLJobType `json:"job_type,omitempty"`
+
+	// PartnerID Your partner ID, as a string. Leading zeros are significant ("085").
+	//
+	// Example: 212
+	PartnerID PartnerID `json:"partner_id"`
+
+	// PartnerParams Free-form tracking data, echoed back in the result.
+	PartnerParams map[string]interface{} `json:"partner_params,omitempty"`
+
+	// SearchExistingUser Reuse the name and birth year of this `user_id`'s earlier Biometric KYC or Document
+	// Verification job.
+	SearchExistingUser *bool `json:"search_existing_user,omitempty"`
+
+	// Signature base64( HMAC-SHA256( API key, timestamp + partner_id + "sid_request" ) ).
+	//
+	// Example: 8swBVWsE+3jdZVZ9TgfhBahOzAVF0Crsiz6wbZXMNFs=
+	Signature Signature `json:"signature"`
+
+	// SourceSDK The name of the client library ("go", "javascript", "Python", "rest_api"...).
+	//
+	// Example: go
+	SourceSDK *SourceSDK `json:"source_sdk,omitempty"`
+
+	// SourceSDKVersion The version of the client library.
+	//
+	// Example: 0.1.0
+	SourceSDKVersion *SourceSDKVersion `json:"source_sdk_version,omitempty"`
+
+	// StrictMatch true for the stricter set of match filters (fewer false matches), false for the
+	// looser one. The Ruby SDK sends true unless the caller chose.
+	StrictMatch *bool `json:"strict_match,omitempty"`
+
+	// Timestamp The time of the request, UTC ISO 8601; the exact string that was signed. The SDKs
+	// send `2006-01-02T15:04:05.000Z`.
+	//
+	//
+	// Example: 2026-11-25T18:33:07.561Z
+	Timestamp RequestTimestamp `json:"timestamp"`
+
+	// UserID Example: user-0001
+	UserID string `json:"user_id"`
+}
+
+// AMLResult An AML screening result. `ResultCode` 1030 (found on a list) and 1017 (only adverse
+// media) need a human decision; 1031 means no match; 1015 the provider was unavailable.
+// `Actions.Listed` is "Listed" when a person was found. The entries of `people` vary
+// between API generations: decode them leniently and keep the raw body.
+type AMLResult struct {
+	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
+	Actions *Actions `json:"Actions,omitempty"`
+
+	// PartnerParams The job's partner params as echoed in results; `job_type` may be a string.
+	PartnerParams *ResultPartnerParams `json:"PartnerParams,omitempty"`
+
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
+	//
+	//
+	// Example: 1210
+	ResultCode ResultCode `json:"ResultCode"`
+
+	// ResultText Example: Found on list
+	ResultText string `json:"ResultText"`
+
+	// SmileJobID Example: 0000001120
+	SmileJobID string `json:"SmileJobID,omitempty"`
+
+	// StrictMatch The `strict_match` that was applied.
+	StrictMatch *bool `json:"StrictMatch,omitempty"`
+
+	// NoOfPersonsFound The number of entries in `people`.
+	NoOfPersonsFound *int        `json:"no_of_persons_found,omitempty"`
+	People           []AMLPerson `json:"people,omitempty"`
+
+	// Signature base64( HMAC-SHA256( API key, timestamp + partner_id + "sid_request" ) ).
+	//
+	// Example: 8swBVWsE+3jdZVZ9TgfhBahOzAVF0Crsiz6wbZXMNFs=
+	Signature *Signature `json:"signature,omitempty"`
+
+	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds (older
+	// responses; as a number or a numeric string). Verify the signature over the string
+	// as received; for epoch milliseconds, over their decimal digits or, as the official
+	// Node SDK does, over the instant in ISO form (2023-03-07T19:13:54.434Z).
+	Timestamp *ResponseTimestamp `json:"timestamp,omitempty"`
+}
+
+// AMLSanction defines model for AMLSanction.
+type AMLSanction struct {
+	// DateOfBirth May be "".
+	DateOfBirth   *string                    `json:"date_of_birth,omitempty"`
+	Nationality   string                     `json:"nationality,omitempty"`
+	SourceDetails *AMLSanction_SourceDetails `json:"source_details,omitempty"`
+}
+
+// AMLSanction_SourceDetails defines model for AMLSanction.SourceDetails.
+type AMLSanction_SourceDetails struct {
+	ListedDate string   `json:"listed_date,omitempty"`
+	SourceLink []string `json:"source_link,omitempty"`
+	SourceName string   `json:"source_name,omitempty"`
+	SourceType string   `json:"source_type,omitempty"`
+}
+
+// AMLSource defines model for AMLSource.
+type AMLSource struct {
+	SourceLink string `json:"source_link,omitempty"`
+	SourceName string `json:"source_name,omitempty"`
+}
+
+// APICode The status and error codes Smile ID documents for the v1 API, the known values of
+// `SmileCode` (an open set: responses carry any code as `SmileCodeText`). Unless noted,
+// an error means nothing was created and a retry of the same request cannot succeed.
+//
+// | code | meaning |
+// |---|---|
+// | 2201, 2301, 2401 | system error; may be transient |
+// | 2202 | success of `POST /upload`: the job exists, PUT its zip |
+// | 2203 | invalid JSON: `info.json` malformed or keys misnamed |
+// | 2204 | a parameter has the wrong data type (some pages: not authorized) |
+// | 2205, 2405 | not authorized: bad signature, the other environment's key, wrong host, or a timestamp other than the signed one |
+// | 2206 | undocumented; the iOS SDK retries on it as on 2215 (the job may exist) |
+// | 2207 | the enrolled user is disabled |
+// | 2208 | the enrolled user is deleted |
+// | 2209 | a user is already enrolled under this `user_id` |
+// | 2210 | no enrolled user (authentication before enrollment) |
+// | 2211 | the user must complete a re-enrollment |
+// | 2212 | invalid job type (the ID API runs 5 and 7) |
+// | 2213, 2413 | a required parameter is missing or invalid (2413 also: unsupported business type, address "country must be one of [NG, ZA]") |
+// | 2215 | the job already exists for this `job_id` (HTTP 400, "Did you mean to set the retry flag to true?"): **the job exists**; resume with `retry: true`, or use a new `job_id` |
+// | 2216 | the enrolled user has no photo on file |
+// | 2220 | production is not enabled for the account |
+// | 2302 | job status returned (with `job_complete` true or false; not an outcome) |
+// | 2314 | no zip received yet: **the job exists** and waits for its upload |
+//
+// Example: 2215
+type APICode string
+
+// ActionResult The known outcomes of one check of a job (see `ActionValue`, the open set that
+// results carry).
 //
 // Example: Passed
 type ActionResult string
 
-// Actions The outcome of each check of the job (values: `ActionResult`). Keys not listed here
-// appear for newer products and are kept.
-type Actions struct {
-	// DocumentCheck The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
-	//
-	//
-	// Example: Passed
-	DocumentCheck *ActionResult `json:"Document_Check,omitempty"`
+// ActionValue The outcome of one check of a job. An open set: Smile ID adds values over time
+// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+// values as "not passed". The known values are listed in `ActionResult`: Passed,
+// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+// ogen cannot generate.)
+//
+// Example: Passed
+type ActionValue = ActionResult
 
-	// HumanReviewCompare The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
-	//
-	//
-	// Example: Passed
-	HumanReviewCompare *ActionResult `json:"Human_Review_Compare,omitempty"`
+// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
+// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+// products and are kept. Written as the known keys and the values of all keys, so that
+// zod generators keep the unknown keys too.
+type Actions = ActionsFields
 
-	// HumanReviewDocumentCheck The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+// ActionsFields `Actions` as the Go SDK models it (oapi-codegen: a struct with the known checks and
+// the others in a map). Operations use `Actions`.
+type ActionsFields struct {
+	// DocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	HumanReviewDocumentCheck *ActionResult `json:"Human_Review_Document_Check,omitempty"`
+	DocumentCheck *ActionValue `json:"Document_Check,omitempty"`
 
-	// HumanReviewLivenessCheck The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// HumanReviewCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	HumanReviewLivenessCheck *ActionResult `json:"Human_Review_Liveness_Check,omitempty"`
+	HumanReviewCompare *ActionValue `json:"Human_Review_Compare,omitempty"`
 
-	// HumanReviewSelfieCheck The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// HumanReviewDocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	HumanReviewSelfieCheck *ActionResult `json:"Human_Review_Selfie_Check,omitempty"`
+	HumanReviewDocumentCheck *ActionValue `json:"Human_Review_Document_Check,omitempty"`
 
-	// HumanReviewUpdateSelfie The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// HumanReviewLivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	HumanReviewUpdateSelfie *ActionResult `json:"Human_Review_Update_Selfie,omitempty"`
+	HumanReviewLivenessCheck *ActionValue `json:"Human_Review_Liveness_Check,omitempty"`
 
-	// Listed The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// HumanReviewSelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	Listed *ActionResult `json:"Listed,omitempty"`
+	HumanReviewSelfieCheck *ActionValue `json:"Human_Review_Selfie_Check,omitempty"`
 
-	// LivenessCheck The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// HumanReviewUpdateSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	LivenessCheck *ActionResult `json:"Liveness_Check,omitempty"`
+	HumanReviewUpdateSelfie *ActionValue `json:"Human_Review_Update_Selfie,omitempty"`
 
-	// RegisterSelfie The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// Listed The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	RegisterSelfie *ActionResult `json:"Register_Selfie,omitempty"`
+	Listed *ActionValue `json:"Listed,omitempty"`
 
-	// ReturnBusinessInfo The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// LivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	ReturnBusinessInfo *ActionResult `json:"Return_Business_Info,omitempty"`
+	LivenessCheck *ActionValue `json:"Liveness_Check,omitempty"`
 
-	// ReturnPersonalInfo The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// RegisterSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	ReturnPersonalInfo *ActionResult `json:"Return_Personal_Info,omitempty"`
+	RegisterSelfie *ActionValue `json:"Register_Selfie,omitempty"`
 
-	// SelfieCheck The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// ReturnBusinessInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	SelfieCheck *ActionResult `json:"Selfie_Check,omitempty"`
+	ReturnBusinessInfo *ActionValue `json:"Return_Business_Info,omitempty"`
 
-	// SelfieProvided The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// ReturnPersonalInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	SelfieProvided *ActionResult `json:"Selfie_Provided,omitempty"`
+	ReturnPersonalInfo *ActionValue `json:"Return_Personal_Info,omitempty"`
 
-	// SelfieToIDAuthorityCompare The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// SelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	SelfieToIDAuthorityCompare *ActionResult `json:"Selfie_To_ID_Authority_Compare,omitempty"`
+	SelfieCheck *ActionValue `json:"Selfie_Check,omitempty"`
 
-	// SelfieToIDCardCompare The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// SelfieProvided The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	SelfieToIDCardCompare *ActionResult `json:"Selfie_To_ID_Card_Compare,omitempty"`
+	SelfieProvided *ActionValue `json:"Selfie_Provided,omitempty"`
 
-	// SelfieToRegisteredSelfieCompare The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// SelfieToIDAuthorityCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	SelfieToRegisteredSelfieCompare *ActionResult `json:"Selfie_To_Registered_Selfie_Compare,omitempty"`
+	SelfieToIDAuthorityCompare *ActionValue `json:"Selfie_To_ID_Authority_Compare,omitempty"`
 
-	// UpdateRegisteredSelfieOnFile The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// SelfieToIDCardCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	UpdateRegisteredSelfieOnFile *ActionResult `json:"Update_Registered_Selfie_On_File,omitempty"`
+	SelfieToIDCardCompare *ActionValue `json:"Selfie_To_ID_Card_Compare,omitempty"`
 
-	// VerifyBusiness The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// SelfieToRegisteredSelfieCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	VerifyBusiness *ActionResult `json:"Verify_Business,omitempty"`
+	SelfieToRegisteredSelfieCompare *ActionValue `json:"Selfie_To_Registered_Selfie_Compare,omitempty"`
 
-	// VerifyDocument The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// UpdateRegisteredSelfieOnFile The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	VerifyDocument *ActionResult `json:"Verify_Document,omitempty"`
+	UpdateRegisteredSelfieOnFile *ActionValue `json:"Update_Registered_Selfie_On_File,omitempty"`
 
-	// VerifyIDNumber The outcome of one check of a job. An open set: new values appear over time, so
-	// treat unknown values as "not passed" rather than failing.
+	// VerifyBusiness The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
 	//
 	//
 	// Example: Passed
-	VerifyIDNumber       *ActionResult     `json:"Verify_ID_Number,omitempty"`
+	VerifyBusiness *ActionValue `json:"Verify_Business,omitempty"`
+
+	// VerifyDocument The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyDocument *ActionValue `json:"Verify_Document,omitempty"`
+
+	// VerifyIDNumber The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyIDNumber       *ActionValue      `json:"Verify_ID_Number,omitempty"`
 	AdditionalProperties map[string]string `json:"-"`
+}
+
+// ActionsKnown The checks of `Actions` Smile ID documents.
+type ActionsKnown struct {
+	// DocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	DocumentCheck *ActionValue `json:"Document_Check,omitempty"`
+
+	// HumanReviewCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewCompare *ActionValue `json:"Human_Review_Compare,omitempty"`
+
+	// HumanReviewDocumentCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewDocumentCheck *ActionValue `json:"Human_Review_Document_Check,omitempty"`
+
+	// HumanReviewLivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewLivenessCheck *ActionValue `json:"Human_Review_Liveness_Check,omitempty"`
+
+	// HumanReviewSelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewSelfieCheck *ActionValue `json:"Human_Review_Selfie_Check,omitempty"`
+
+	// HumanReviewUpdateSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	HumanReviewUpdateSelfie *ActionValue `json:"Human_Review_Update_Selfie,omitempty"`
+
+	// Listed The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	Listed *ActionValue `json:"Listed,omitempty"`
+
+	// LivenessCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	LivenessCheck *ActionValue `json:"Liveness_Check,omitempty"`
+
+	// RegisterSelfie The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	RegisterSelfie *ActionValue `json:"Register_Selfie,omitempty"`
+
+	// ReturnBusinessInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	ReturnBusinessInfo *ActionValue `json:"Return_Business_Info,omitempty"`
+
+	// ReturnPersonalInfo The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	ReturnPersonalInfo *ActionValue `json:"Return_Personal_Info,omitempty"`
+
+	// SelfieCheck The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieCheck *ActionValue `json:"Selfie_Check,omitempty"`
+
+	// SelfieProvided The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieProvided *ActionValue `json:"Selfie_Provided,omitempty"`
+
+	// SelfieToIDAuthorityCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieToIDAuthorityCompare *ActionValue `json:"Selfie_To_ID_Authority_Compare,omitempty"`
+
+	// SelfieToIDCardCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieToIDCardCompare *ActionValue `json:"Selfie_To_ID_Card_Compare,omitempty"`
+
+	// SelfieToRegisteredSelfieCompare The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	SelfieToRegisteredSelfieCompare *ActionValue `json:"Selfie_To_Registered_Selfie_Compare,omitempty"`
+
+	// UpdateRegisteredSelfieOnFile The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	UpdateRegisteredSelfieOnFile *ActionValue `json:"Update_Registered_Selfie_On_File,omitempty"`
+
+	// VerifyBusiness The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyBusiness *ActionValue `json:"Verify_Business,omitempty"`
+
+	// VerifyDocument The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyDocument *ActionValue `json:"Verify_Document,omitempty"`
+
+	// VerifyIDNumber The outcome of one check of a job. An open set: Smile ID adds values over time
+	// ("Pending Review"...), so decoders must accept any string, and deciders treat unknown
+	// values as "not passed". The known values are listed in `ActionResult`: Passed,
+	// Completed, Approved, Verified, Provisionally Approved, Under Review, Sent to Human
+	// Review, Returned, Not Returned, Failed, Rejected, Unable To Determine, Not Applicable,
+	// Not Verified, Not Done, Issuer Unavailable, ID Authority Photo Not Available, Listed,
+	// Not Listed. (A plain string rather than an `anyOf` of the enum and a string, which
+	// ogen cannot generate.)
+	//
+	//
+	// Example: Passed
+	VerifyIDNumber *ActionValue `json:"Verify_ID_Number,omitempty"`
+}
+
+// ActionsValues Every value of `Actions` is an `ActionValue`. Part of `Actions`; not used alone.
+type ActionsValues map[string]ActionValue
+
+// AddressComparison defines model for AddressComparison.
+type AddressComparison struct {
+	// FullNameMatch Whether the name on record matched (a string or a boolean).
+	FullNameMatch    *Flag    `json:"full_name_match,omitempty"`
+	MatchedAddress   string   `json:"matched_address,omitempty"`
+	OtherAddresses   []string `json:"other_addresses,omitempty"`
+	SubmittedAddress string   `json:"submitted_address,omitempty"`
+}
+
+// AddressVerificationRequest An address verification (`POST /async-verify-address`; signed in headers, so no
+// signature fields here). Nigeria: `utility_number` and `utility_provider` (and
+// `utility_type`); South Africa: `id_number`. Send `full_name`: the name on record is
+// compared too.
+type AddressVerificationRequest struct {
+	// Address The user's full address, as free text.
+	//
+	// Example: 1 Example Street, Ikeja, Lagos
+	Address string `json:"address"`
+
+	// CallbackURL Where Smile ID POSTs the result. Must be reachable from the internet; https is
+	// expected.
+	//
+	//
+	// Example: https://partner.example.com/smile/callback
+	CallbackURL CallbackURL `json:"callback_url"`
+
+	// Country NG or ZA; other countries are refused with 2413.
+	//
+	// Example: NG
+	Country AddressVerificationRequestCountry `json:"country"`
+
+	// FullName Example: Joe Leo Bloggs
+	FullName string `json:"full_name,omitempty"`
+
+	// IDNumber ZA: the 13-digit ID number (sandbox: thirteen zeros).
+	//
+	// Example: 0000000000000
+	IDNumber string `json:"id_number,omitempty"`
+
+	// PartnerParams Free-form tracking data (for example `user_id` and `job_id`).
+	PartnerParams map[string]interface{} `json:"partner_params,omitempty"`
+
+	// UtilityNumber NG: the meter or utility account number (sandbox: 0000000000).
+	//
+	// Example: 0000000000
+	UtilityNumber string `json:"utility_number,omitempty"`
+
+	// UtilityProvider NG: the electricity distribution company (for example IkejaElectric, IKEDC, AEDC).
+	//
+	// Example: IkejaElectric
+	UtilityProvider string `json:"utility_provider,omitempty"`
+
+	// UtilityType NG: PrePaid or PostPaid.
+	//
+	// Example: PrePaid
+	UtilityType string `json:"utility_type,omitempty"`
+}
+
+// AddressVerificationRequestCountry NG or ZA; other countries are refused with 2413.
+//
+// Example: NG
+type AddressVerificationRequestCountry string
+
+// AddressVerificationResult The callback of an address verification: the usual result fields and the address
+// comparison. Not publicly documented (see `AddressVerificationCallback`).
+type AddressVerificationResult struct {
+	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
+	Actions *Actions `json:"Actions,omitempty"`
+	Address string   `json:"Address,omitempty"`
+
+	// Antifraud Smile Secure duplicate-user detection.
+	Antifraud *Antifraud `json:"Antifraud,omitempty"`
+
+	// ConfidenceValue Confidence in the decision, 0-100, as a string or a number.
+	ConfidenceValue *Confidence `json:"ConfidenceValue,omitempty"`
+	Country         string      `json:"Country,omitempty"`
+	DOB             string      `json:"DOB,omitempty"`
+
+	// Document A document image, base64.
+	Document       string `json:"Document,omitempty"`
+	ExpirationDate string `json:"ExpirationDate,omitempty"`
+
+	// FullData The raw record of the ID authority.
+	FullData                     map[string]interface{} `json:"FullData,omitempty"`
+	FullName                     string                 `json:"FullName,omitempty"`
+	Gender                       string                 `json:"Gender,omitempty"`
+	IDNumber                     string                 `json:"IDNumber,omitempty"`
+	IDNumberPreviouslyRegistered *bool                  `json:"IDNumberPreviouslyRegistered,omitempty"`
+	IDType                       string                 `json:"IDType,omitempty"`
+
+	// IsFinalResult "true" once no further review will change the result.
+	IsFinalResult string `json:"IsFinalResult,omitempty"`
+
+	// IsMachineResult A boolean sent as a string ("true") or as a JSON boolean.
+	IsMachineResult *Flag `json:"IsMachineResult,omitempty"`
+
+	// JSONVersion Example: 1.0.0
+	JSONVersion string `json:"JSONVersion,omitempty"`
+
+	// PartnerParams The job's partner params as echoed in results; `job_type` may be a string.
+	PartnerParams *ResultPartnerParams `json:"PartnerParams,omitempty"`
+	PhoneNumber   string               `json:"PhoneNumber,omitempty"`
+	PhoneNumber2  string               `json:"PhoneNumber2,omitempty"`
+
+	// Photo The authority's photo, base64, or "Not Available".
+	Photo string `json:"Photo,omitempty"`
+
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
+	//
+	//
+	// Example: 1210
+	ResultCode ResultCode `json:"ResultCode"`
+
+	// ResultText Example: Enroll User
+	ResultText string `json:"ResultText"`
+
+	// ResultType e.g. SAIA, DIVA, ID Verification, Business Verification.
+	ResultType        string `json:"ResultType,omitempty"`
+	SecondaryIDNumber string `json:"Secondary_ID_Number,omitempty"`
+
+	// SmileJobID Example: 0000001111
+	SmileJobID                   string   `json:"SmileJobID,omitempty"`
+	Source                       string   `json:"Source,omitempty"`
+	UserIDsOfPreviousRegistrants []string `json:"UserIDsOfPreviousRegistrants,omitempty"`
+
+	// FullNameMatch Whether the name on record matched (a string or a boolean).
+	FullNameMatch  *Flag    `json:"full_name_match,omitempty"`
+	MatchedAddress string   `json:"matched_address,omitempty"`
+	OtherAddresses []string `json:"other_addresses,omitempty"`
+
+	// Signature base64( HMAC-SHA256( API key, timestamp + partner_id + "sid_request" ) ).
+	//
+	// Example: 8swBVWsE+3jdZVZ9TgfhBahOzAVF0Crsiz6wbZXMNFs=
+	Signature        *Signature `json:"signature,omitempty"`
+	SubmittedAddress string     `json:"submitted_address,omitempty"`
+
+	// Timestamp The timestamp the server signed: an ISO 8601 string, or epoch milliseconds (older
+	// responses; as a number or a numeric string). Verify the signature over the string
+	// as received; for epoch milliseconds, over their decimal digits or, as the official
+	// Node SDK does, over the instant in ISO form (2023-03-07T19:13:54.434Z).
+	Timestamp *ResponseTimestamp `json:"timestamp,omitempty"`
 }
 
 // Antifraud Smile Secure duplicate-user detection.
@@ -426,7 +1454,7 @@ type AsyncIDVerificationRequest struct {
 	// ConsentInformation The user's consent, for ID types that need it (for example NG BVN).
 	ConsentInformation *ConsentInformation `json:"consent_information,omitempty"`
 
-	// Country ISO 3166-1 alpha-2 country code of the ID.
+	// Country ISO 3166-1 alpha-2 country code of the ID (or of the registry).
 	//
 	// Example: NG
 	Country string `json:"country"`
@@ -436,14 +1464,11 @@ type AsyncIDVerificationRequest struct {
 	// Example: 2000-09-20
 	DOB string `json:"dob,omitempty"`
 
-	// Entered "true" when the ID number was entered and must be looked up with the ID authority
-	// (Biometric KYC against the authority's photo), "false" otherwise. Sent as a string by
-	// the Node, Ruby and Go SDKs; the Python SDK sends a JSON boolean, which the server
-	// also accepts.
-	//
-	//
-	// Example: true
-	Entered EnteredFlag `json:"entered,omitempty"`
+	// Entered Whether the ID number was entered and must be looked up with the ID authority
+	// (Biometric KYC against the authority's photo). Sent as the string "true" or "false"
+	// by the Node, Ruby and Go SDKs (`EnteredFlag`), and as given by the Python SDK: a
+	// JSON boolean, or absent or null. The server accepts each form.
+	Entered Entered `json:"entered,omitempty"`
 
 	// FirstName Example: Joe
 	FirstName string `json:"first_name,omitempty"`
@@ -454,7 +1479,7 @@ type AsyncIDVerificationRequest struct {
 	// IDNumber Example: 00000000000
 	IDNumber string `json:"id_number,omitempty"`
 
-	// IDType The ID type code, e.g. BVN, NIN_V2, PASSPORT, NATIONAL_ID, BUSINESS_REGISTRATION.
+	// IDType The ID type code, e.g. BVN, NIN_V2, BUSINESS_REGISTRATION.
 	//
 	// Example: BVN
 	IDType string `json:"id_type"`
@@ -475,6 +1500,11 @@ type AsyncIDVerificationRequest struct {
 	// user). Any other key is free-form tracking data, a string, echoed back in results and
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
+	//
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -534,10 +1564,13 @@ type BusinessInformation struct {
 	Success            *bool                    `json:"success,omitempty"`
 }
 
-// BusinessVerificationResult A Business Verification result.
-type BusinessVerificationResult struct {
-	// Actions The outcome of each check of the job (values: `ActionResult`). Keys not listed here
-	// appear for newer products and are kept.
+// BusinessVerificationJobResult A Business Verification result. (Not named `BusinessVerificationResult`, the name
+// orval derives from the `businessVerification` operation.)
+type BusinessVerificationJobResult struct {
+	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
 	Actions *Actions `json:"Actions,omitempty"`
 	Address string   `json:"Address,omitempty"`
 
@@ -578,13 +1611,14 @@ type BusinessVerificationResult struct {
 	// Photo The authority's photo, base64, or "Not Available".
 	Photo string `json:"Photo,omitempty"`
 
-	// ResultCode Four-digit result code, e.g. 0810 (enrolled), 1012 (ID verified), 1210 (Biometric
-	// KYC approved), 1013-1016 (ID lookup failures), 0001 (invalid data). An open set;
-	// decide with `job_success` and `Actions`.
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
 	//
 	//
 	// Example: 1210
-	ResultCode string `json:"ResultCode"`
+	ResultCode ResultCode `json:"ResultCode"`
 
 	// ResultText Example: Enroll User
 	ResultText string `json:"ResultText"`
@@ -668,10 +1702,20 @@ type CountryDocuments_IDTypes struct {
 	Name    string   `json:"name"`
 }
 
-// EnteredFlag "true" when the ID number was entered and must be looked up with the ID authority
-// (Biometric KYC against the authority's photo), "false" otherwise. Sent as a string by
-// the Node, Ruby and Go SDKs; the Python SDK sends a JSON boolean, which the server
-// also accepts.
+// Entered Whether the ID number was entered and must be looked up with the ID authority
+// (Biometric KYC against the authority's photo). Sent as the string "true" or "false"
+// by the Node, Ruby and Go SDKs (`EnteredFlag`), and as given by the Python SDK: a
+// JSON boolean, or absent or null. The server accepts each form.
+type Entered = EnteredFlag
+
+// EnteredBool `Entered` as a JSON boolean, as the Python SDK sends it (or null, when the caller's
+// dict held None).
+//
+// Example: true
+type EnteredBool = bool
+
+// EnteredFlag "true" when the ID number was entered and must be looked up with the ID authority,
+// "false" otherwise: the canonical (string) form of `Entered`.
 //
 // Example: true
 type EnteredFlag string
@@ -679,12 +1723,8 @@ type EnteredFlag string
 // Error The error envelope of every v1 endpoint.
 type Error struct {
 	// Code A Smile ID status or error code. Sent as a four-digit string ("2302") by most
-	// endpoints and as a number by some; compare codes as text. Known codes: 2202 upload
-	// prepared; 2302 job status returned; 2314 no zip received yet; 2203 invalid
-	// info.json; 2204 wrong parameter type or unauthorized; 2205 and 2405 unauthorized
-	// (bad signature, wrong key or environment); 2207-2211 and 2216 enrolled user
-	// problems; 2212 invalid job type; 2213 and 2413 missing parameter; 2215 job already
-	// exists; 2220 production not enabled; 2201, 2301 and 2401 system error.
+	// endpoints and as a number by some; compare codes as text. The known codes and their
+	// meaning are listed in `APICode`.
 	Code SmileCode `json:"code"`
 
 	// Error A human-readable message.
@@ -720,7 +1760,8 @@ type HostedWebIDType struct {
 
 // IDInfo The person's (or business's) identity details. Which fields are required depends on
 // the job type and the ID type: see `GET /services`. Other keys the server knows for
-// some ID types may be added.
+// some ID types may be added. The Python SDK sends the caller's values as given, so a
+// field may be null, which the server treats as absent.
 //
 // Example: {"country":"NG","dob":"2000-09-20","entered":"true","first_name":"Joe","id_number":"00000000000","id_type":"BVN","last_name":"Bloggs"}
 type IDInfo struct {
@@ -746,14 +1787,11 @@ type IDInfo struct {
 	// Example: 2000-09-20
 	DOB string `json:"dob,omitempty"`
 
-	// Entered "true" when the ID number was entered and must be looked up with the ID authority
-	// (Biometric KYC against the authority's photo), "false" otherwise. Sent as a string by
-	// the Node, Ruby and Go SDKs; the Python SDK sends a JSON boolean, which the server
-	// also accepts.
-	//
-	//
-	// Example: true
-	Entered EnteredFlag `json:"entered,omitempty"`
+	// Entered Whether the ID number was entered and must be looked up with the ID authority
+	// (Biometric KYC against the authority's photo). Sent as the string "true" or "false"
+	// by the Node, Ruby and Go SDKs (`EnteredFlag`), and as given by the Python SDK: a
+	// JSON boolean, or absent or null. The server accepts each form.
+	Entered Entered `json:"entered,omitempty"`
 
 	// FirstName Example: Joe
 	FirstName string `json:"first_name,omitempty"`
@@ -786,6 +1824,16 @@ type IDInfo struct {
 
 // IDVerificationEnvelope The ID API's own fields (see `IDVerificationRequest`).
 type IDVerificationEnvelope struct {
+	// Country ISO 3166-1 alpha-2 country code of the ID (or of the registry).
+	//
+	// Example: NG
+	Country string `json:"country"`
+
+	// IDType The ID type code, e.g. BVN, NIN_V2, BUSINESS_REGISTRATION.
+	//
+	// Example: BVN
+	IDType string `json:"id_type"`
+
 	// PartnerID Your partner ID, as a string. Leading zeros are significant ("085").
 	//
 	// Example: 212
@@ -796,6 +1844,11 @@ type IDVerificationEnvelope struct {
 	// user). Any other key is free-form tracking data, a string, echoed back in results and
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
+	//
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -841,7 +1894,7 @@ type IDVerificationRequest struct {
 	// ConsentInformation The user's consent, for ID types that need it (for example NG BVN).
 	ConsentInformation *ConsentInformation `json:"consent_information,omitempty"`
 
-	// Country ISO 3166-1 alpha-2 country code of the ID.
+	// Country ISO 3166-1 alpha-2 country code of the ID (or of the registry).
 	//
 	// Example: NG
 	Country string `json:"country"`
@@ -851,14 +1904,11 @@ type IDVerificationRequest struct {
 	// Example: 2000-09-20
 	DOB string `json:"dob,omitempty"`
 
-	// Entered "true" when the ID number was entered and must be looked up with the ID authority
-	// (Biometric KYC against the authority's photo), "false" otherwise. Sent as a string by
-	// the Node, Ruby and Go SDKs; the Python SDK sends a JSON boolean, which the server
-	// also accepts.
-	//
-	//
-	// Example: true
-	Entered EnteredFlag `json:"entered,omitempty"`
+	// Entered Whether the ID number was entered and must be looked up with the ID authority
+	// (Biometric KYC against the authority's photo). Sent as the string "true" or "false"
+	// by the Node, Ruby and Go SDKs (`EnteredFlag`), and as given by the Python SDK: a
+	// JSON boolean, or absent or null. The server accepts each form.
+	Entered Entered `json:"entered,omitempty"`
 
 	// FirstName Example: Joe
 	FirstName string `json:"first_name,omitempty"`
@@ -869,7 +1919,7 @@ type IDVerificationRequest struct {
 	// IDNumber Example: 00000000000
 	IDNumber string `json:"id_number,omitempty"`
 
-	// IDType The ID type code, e.g. BVN, NIN_V2, PASSPORT, NATIONAL_ID, BUSINESS_REGISTRATION.
+	// IDType The ID type code, e.g. BVN, NIN_V2, BUSINESS_REGISTRATION.
 	//
 	// Example: BVN
 	IDType string `json:"id_type"`
@@ -890,6 +1940,11 @@ type IDVerificationRequest struct {
 	// user). Any other key is free-form tracking data, a string, echoed back in results and
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
+	//
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -941,8 +1996,10 @@ type ImageType int
 // JobResult The result of a job, as job status, the synchronous ID API and callbacks deliver it.
 // Personal data (names, ID numbers, photos) appears only for ID lookups.
 type JobResult struct {
-	// Actions The outcome of each check of the job (values: `ActionResult`). Keys not listed here
-	// appear for newer products and are kept.
+	// Actions The outcome of each check of the job (values: `ActionValue`, an open set whose known
+	// values are `ActionResult`). Keys not listed in `ActionsKnown` appear for newer
+	// products and are kept. Written as the known keys and the values of all keys, so that
+	// zod generators keep the unknown keys too.
 	Actions *Actions `json:"Actions,omitempty"`
 	Address string   `json:"Address,omitempty"`
 
@@ -983,13 +2040,14 @@ type JobResult struct {
 	// Photo The authority's photo, base64, or "Not Available".
 	Photo string `json:"Photo,omitempty"`
 
-	// ResultCode Four-digit result code, e.g. 0810 (enrolled), 1012 (ID verified), 1210 (Biometric
-	// KYC approved), 1013-1016 (ID lookup failures), 0001 (invalid data). An open set;
-	// decide with `job_success` and `Actions`.
+	// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+	// than what is published): the documented codes, their meaning and outcome are listed
+	// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+	// an unknown code as approved.
 	//
 	//
 	// Example: 1210
-	ResultCode string `json:"ResultCode"`
+	ResultCode ResultCode `json:"ResultCode"`
 
 	// ResultText Example: Enroll User
 	ResultText string `json:"ResultText"`
@@ -1017,10 +2075,11 @@ type JobResult struct {
 
 // JobStatusQuery Which job to report on, and what to include (see `JobStatusRequest`).
 type JobStatusQuery struct {
-	// History Return every result of the job, not only the latest.
+	// History Return every result of the job, not only the latest. Absent and null mean false.
 	History bool `json:"history"`
 
-	// ImageLinks Return expiring links to the job's images.
+	// ImageLinks Return expiring links to the job's images. Absent (Node's `{}` options) and null
+	// (Python) mean false; the Go SDK always sends a boolean.
 	ImageLinks bool `json:"image_links"`
 
 	// JobID The job's `partner_params.job_id`.
@@ -1046,10 +2105,11 @@ type JobStatusQuery struct {
 
 // JobStatusRequest defines model for JobStatusRequest.
 type JobStatusRequest struct {
-	// History Return every result of the job, not only the latest.
+	// History Return every result of the job, not only the latest. Absent and null mean false.
 	History bool `json:"history"`
 
-	// ImageLinks Return expiring links to the job's images.
+	// ImageLinks Return expiring links to the job's images. Absent (Node's `{}` options) and null
+	// (Python) mean false; the Go SDK always sends a boolean.
 	ImageLinks bool `json:"image_links"`
 
 	// JobID The job's `partner_params.job_id`.
@@ -1093,12 +2153,8 @@ type JobStatusRequest struct {
 // JobStatusResponse defines model for JobStatusResponse.
 type JobStatusResponse struct {
 	// Code A Smile ID status or error code. Sent as a four-digit string ("2302") by most
-	// endpoints and as a number by some; compare codes as text. Known codes: 2202 upload
-	// prepared; 2302 job status returned; 2314 no zip received yet; 2203 invalid
-	// info.json; 2204 wrong parameter type or unauthorized; 2205 and 2405 unauthorized
-	// (bad signature, wrong key or environment); 2207-2211 and 2216 enrolled user
-	// problems; 2212 invalid job type; 2213 and 2413 missing parameter; 2215 job already
-	// exists; 2220 production not enabled; 2201, 2301 and 2401 system error.
+	// endpoints and as a number by some; compare codes as text. The known codes and their
+	// meaning are listed in `APICode`.
 	Code *SmileCode `json:"code,omitempty"`
 
 	// History Every result of the job, when `history` was requested.
@@ -1116,8 +2172,10 @@ type JobStatusResponse struct {
 	KYBReceipt string `json:"kyb_receipt,omitempty"`
 	KYCReceipt string `json:"kyc_receipt,omitempty"`
 
-	// Result The latest result, or a plain message while there is none yet.
-	Result *JobStatusResult `json:"result,omitempty"`
+	// Result The latest result, or a plain message while there is none yet. (Named so that no
+	// generator's operation-derived name, such as orval's `JobStatusResult` for the
+	// `jobStatus` operation, collides with it; Go keeps the name `JobStatusResult`.)
+	Result *JobStatusResultValue `json:"result,omitempty"`
 
 	// Signature base64( HMAC-SHA256( API key, timestamp + partner_id + "sid_request" ) ).
 	//
@@ -1131,14 +2189,26 @@ type JobStatusResponse struct {
 	Timestamp ResponseTimestamp `json:"timestamp"`
 }
 
-// JobStatusResult The latest result, or a plain message while there is none yet.
+// JobStatusResultValue The latest result, or a plain message while there is none yet. (Named so that no
+// generator's operation-derived name, such as orval's `JobStatusResult` for the
+// `jobStatus` operation, collides with it; Go keeps the name `JobStatusResult`.)
+type JobStatusResultValue = JobStatusResult
+
+// JobStatusResult The latest result, or a plain message while there is none yet. (Named so that no
+// generator's operation-derived name, such as orval's `JobStatusResult` for the
+// `jobStatus` operation, collides with it; Go keeps the name `JobStatusResult`.)
 type JobStatusResult struct {
 	union json.RawMessage
 }
 
-// JobType The product a job runs: 1 Biometric KYC, 2 SmartSelfie Authentication, 4 SmartSelfie
-// Registration, 5 Enhanced KYC (ID API), 6 Document Verification, 7 Business
-// Verification (ID API), 11 Enhanced Document Verification.
+// JobType The product a job runs, as every official SDK names it:
+// 1 Biometric KYC; 2 SmartSelfie Authentication; 4 SmartSelfie Registration;
+// 5 Enhanced KYC (ID API; also Basic KYC); 6 Document Verification; 7 Business
+// Verification (KYB, ID API); 8 Update Photo (replace an enrolled user's selfie; an
+// upload job like 2 and 4); 9 Compare User Info (compares a user's ID lookup with their
+// document; no core SDK submits it); 10 AML screening (`POST /aml`); 11 Enhanced
+// Document Verification; 12 Address Verification (`POST /async-verify-address`).
+// There is no job type 3.
 //
 // Example: 1
 type JobType int
@@ -1148,12 +2218,51 @@ type JobType int
 // Example: 1
 type JobTypeNumber = int
 
+// JobTypeString A `JobType` written as a string.
+//
+// Example: 5
+type JobTypeString string
+
 // JobTypeText A job type written as a numeric string, as some results echo it.
 //
 // Example: 1
 type JobTypeText = string
 
-// ManifestImage defines model for ManifestImage.
+// KnownResultCode The result codes Smile ID documents, with the outcome category they fall in
+// (Approved, Provisional: human review or part passed, Rejected, Error: retry or fix,
+// Review: AML needs a human decision). Several codes mean different things per product.
+//
+// | code | product (job type) | meaning | outcome |
+// |---|---|---|---|
+// | 0001 | image jobs | data invalid, authority image not available, or an image unusable | Rejected |
+// | 0810 | Document Verification (6) | document verified (after human review) | Approved |
+// | 0814 | Biometric KYC (1) | provisional enroll, under review | Provisional |
+// | 0903 | image jobs | zip corrupt | Rejected |
+// | 0907 | selfie jobs | possible spoof (strict setting) | Rejected |
+// | 1012 | Enhanced KYC (5), Business Verification (7), ID leg of Biometric KYC | ID number validated / business verified | Approved |
+// | 1013 | Enhanced KYC (5), Address Verification (12) | ID not found at the authority / identifier not found | Rejected |
+// | 1014 | Enhanced KYC (5) | unsupported ID number format | Error |
+// | 1015 | Enhanced KYC (5), AML (10), Address Verification (12) | the authority, provider or database is unavailable: retry later with a new `job_id` | Error |
+// | 1016 | Enhanced KYC (5) | the product is not activated for this ID type | Error |
+// | 1017 | AML (10) | only adverse media found | Review |
+// | 1020 | Basic KYC (5) | exact match | Approved |
+// | 1021 | Basic KYC (5) | partial match | Approved |
+// | 1022 | Basic KYC (5), Address Verification (12) | no match / addresses too far apart | Rejected |
+// | 1023 | Basic KYC (5), AML (10) | not found (not charged) / potential match | Rejected (KYC), Review (AML) |
+// | 1030 | AML (10) | found on a list | Review |
+// | 1031 | AML (10) | no match found | Approved |
+// | 1210 | Biometric KYC (1) | enroll user (DIVA) | Approved |
+// | 1220 | SmartSelfie Authentication (2) | authenticated | Approved |
+// | 5210 | Smile Secure (`Antifraud`) | no suspect users found | informational |
+// | 5211 | Smile Secure | suspect users found | informational |
+// | 5212 | Smile Secure | system error | informational |
+//
+// Example: 1012
+type KnownResultCode string
+
+// ManifestImage One image of the job. A file (types 0, 1, 4, 5) is named by `file_name` and sits in
+// the zip; a base64 image (types 2, 3, 6, 7) travels in `image`. The server SDKs send
+// both keys, the unused one as ""; the Android SDK sends only `file_name`.
 type ManifestImage struct {
 	// FileName The zip entry's name for types 0, 1, 4 and 5; "" for base64 images.
 	FileName string `json:"file_name"`
@@ -1184,6 +2293,11 @@ type MiscInformation struct {
 	// user). Any other key is free-form tracking data, a string, echoed back in results and
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
+	//
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -1219,6 +2333,23 @@ type MiscInformation struct {
 // MiscInformationRetry A string, as every SDK sends it.
 type MiscInformationRetry string
 
+// ModelParameters Used by the mobile SDKs. The server SDKs send an empty object, the PHP SDK an empty
+// string; the server accepts both.
+type ModelParameters = map[string]interface{}
+
+// ModelParametersEmpty No model parameters, as the PHP SDK says it (`""`).
+type ModelParametersEmpty = string
+
+// ModelParametersObject Model parameters as an object (`{}` from the server SDKs).
+type ModelParametersObject map[string]interface{}
+
+// OptionalCallbackURL Where Smile ID POSTs the job's result. Absent (Node) or null (Python) when there is
+// none: the partner's default callback from the portal applies, or the caller polls
+// `POST /job_status`.
+//
+// Example: https://partner.example.com/smile/callback
+type OptionalCallbackURL = CallbackURL
+
 // PackageInformation defines model for PackageInformation.
 type PackageInformation struct {
 	APIVersion PackageInformation_APIVersion `json:"apiVersion"`
@@ -1246,34 +2377,73 @@ type PackageInformation_APIVersion struct {
 // Example: 212
 type PartnerID = string
 
+// PartnerParamText A free-form value of `PartnerParams`.
+//
+// Example: partner free-form value
+type PartnerParamText = string
+
+// PartnerParamValue A value of `PartnerParams`.
+type PartnerParamValue struct {
+	union json.RawMessage
+}
+
 // PartnerParams Identifies the job. `job_id` must be unique per partner (a reused one is rejected
 // with code 2215); `user_id` identifies your user (reused to authenticate an enrolled
 // user). Any other key is free-form tracking data, a string, echoed back in results and
 // callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 // "2" a provisional result.
 //
+// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+// `properties` next to a typed `additionalProperties` loses one or the other in zod
+// generators (orval drops the extra keys, openapi-zod-client the typed ones).
+//
 // Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
-type PartnerParams struct {
+type PartnerParams = PartnerParamsFields
+
+// PartnerParamsFields `PartnerParams` as the Go SDK models it (oapi-codegen: a struct with the typed keys
+// and the other keys as strings). Operations use `PartnerParams`.
+type PartnerParamsFields struct {
 	// JobID Example: job-0001
 	JobID string `json:"job_id"`
 
-	// JobType The product a job runs: 1 Biometric KYC, 2 SmartSelfie Authentication, 4 SmartSelfie
-	// Registration, 5 Enhanced KYC (ID API), 6 Document Verification, 7 Business
-	// Verification (ID API), 11 Enhanced Document Verification.
-	//
-	//
-	// Example: 1
-	JobType JobType `json:"job_type"`
+	// JobType The job type of a request: a JSON number (the canonical form, sent by the Go, Python
+	// and Ruby SDKs), or the same number as a string, as the Node SDK's ID API passes the
+	// caller's `"5"` through; the server accepts both.
+	JobType RequestJobType `json:"job_type"`
 
 	// UserID Example: user-0001
 	UserID               string            `json:"user_id"`
 	AdditionalProperties map[string]string `json:"-"`
 }
 
+// PartnerParamsKnown The typed keys of `PartnerParams`.
+type PartnerParamsKnown struct {
+	// JobID Example: job-0001
+	JobID string `json:"job_id"`
+
+	// JobType The job type of a request: a JSON number (the canonical form, sent by the Go, Python
+	// and Ruby SDKs), or the same number as a string, as the Node SDK's ID API passes the
+	// caller's `"5"` through; the server accepts both.
+	JobType RequestJobType `json:"job_type"`
+
+	// UserID Example: user-0001
+	UserID string `json:"user_id"`
+}
+
+// PartnerParamsValues Every value of `PartnerParams`: a string, or for `job_type` the job type. Part of
+// `PartnerParams`; not used alone.
+type PartnerParamsValues map[string]PartnerParamValue
+
 // Product The hosted web product a token is for.
 //
 // Example: biometric_kyc
 type Product string
+
+// RequestJobType The job type of a request: a JSON number (the canonical form, sent by the Go, Python
+// and Ruby SDKs), or the same number as a string, as the Node SDK's ID API passes the
+// caller's `"5"` through; the server accepts both.
+type RequestJobType = JobType
 
 // RequestTimestamp The time of the request, UTC ISO 8601; the exact string that was signed. The SDKs
 // send `2006-01-02T15:04:05.000Z`.
@@ -1288,6 +2458,14 @@ type RequestTimestamp = string
 type ResponseTimestamp struct {
 	union json.RawMessage
 }
+
+// ResultCode The four-digit result code of a job. An open set (the per-product tables are longer
+// than what is published): the documented codes, their meaning and outcome are listed
+// in `KnownResultCode`. Decide with the code, `job_success` and `Actions`; never treat
+// an unknown code as approved.
+//
+// Example: 1210
+type ResultCode = string
 
 // ResultJobType defines model for ResultJobType.
 type ResultJobType struct {
@@ -1358,12 +2536,8 @@ type SignedRequest struct {
 }
 
 // SmileCode A Smile ID status or error code. Sent as a four-digit string ("2302") by most
-// endpoints and as a number by some; compare codes as text. Known codes: 2202 upload
-// prepared; 2302 job status returned; 2314 no zip received yet; 2203 invalid
-// info.json; 2204 wrong parameter type or unauthorized; 2205 and 2405 unauthorized
-// (bad signature, wrong key or environment); 2207-2211 and 2216 enrolled user
-// problems; 2212 invalid job type; 2213 and 2413 missing parameter; 2215 job already
-// exists; 2220 production not enabled; 2201, 2301 and 2401 system error.
+// endpoints and as a number by some; compare codes as text. The known codes and their
+// meaning are listed in `APICode`.
 type SmileCode struct {
 	union json.RawMessage
 }
@@ -1371,7 +2545,9 @@ type SmileCode struct {
 // SmileCodeNumber Example: 2302
 type SmileCodeNumber = int
 
-// SmileCodeText Example: 2302
+// SmileCodeText A `SmileCode` as text. The known codes are listed in `APICode`; new codes appear.
+//
+// Example: 2302
 type SmileCodeText = string
 
 // SourceSDK The name of the client library ("go", "javascript", "Python", "rest_api"...).
@@ -1384,6 +2560,12 @@ type SourceSDK = string
 // Example: 0.1.0
 type SourceSDKVersion = string
 
+// StorageError An S3 error document (XML), for example
+// `<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`.
+//
+// Example: <Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>
+type StorageError = string
+
 // TimestampMillis Milliseconds since the Unix epoch.
 //
 // Example: 1678216434434
@@ -1393,37 +2575,6 @@ type TimestampMillis = int64
 //
 // Example: 2026-11-25T18:33:08.120Z
 type TimestampText = string
-
-// TokenParams The token's subject (see `TokenRequest`).
-type TokenParams struct {
-	// CallbackURL Where Smile ID POSTs the result. Must be reachable from the internet; https is
-	// expected.
-	//
-	//
-	// Example: https://partner.example.com/smile/callback
-	CallbackURL CallbackURL `json:"callback_url"`
-
-	// JobID Example: job-0001
-	JobID string `json:"job_id"`
-
-	// Product The hosted web product a token is for.
-	//
-	// Example: biometric_kyc
-	Product Product `json:"product"`
-
-	// SourceSDK The name of the client library ("go", "javascript", "Python", "rest_api"...).
-	//
-	// Example: go
-	SourceSDK *SourceSDK `json:"source_sdk,omitempty"`
-
-	// SourceSDKVersion The version of the client library.
-	//
-	// Example: 0.1.0
-	SourceSDKVersion *SourceSDKVersion `json:"source_sdk_version,omitempty"`
-
-	// UserID Example: user-0001
-	UserID string `json:"user_id"`
-}
 
 // TokenRequest defines model for TokenRequest.
 type TokenRequest struct {
@@ -1481,31 +2632,71 @@ type TokenResponse struct {
 	Token string `json:"token"`
 }
 
-// UploadEnvelope The prep upload's own fields (see `UploadRequest`).
-type UploadEnvelope struct {
-	// AllowNewEnroll Lets a registration job re-enroll an already enrolled `user_id`.
-	AllowNewEnroll *bool `json:"allow_new_enroll,omitempty"`
-
+// TokenSubject The token's subject (see `TokenRequest`).
+type TokenSubject struct {
 	// CallbackURL Where Smile ID POSTs the result. Must be reachable from the internet; https is
 	// expected.
 	//
 	//
 	// Example: https://partner.example.com/smile/callback
-	CallbackURL *CallbackURL `json:"callback_url,omitempty"`
+	CallbackURL CallbackURL `json:"callback_url"`
 
-	// FileName The zip's name; it becomes the last path segment of `upload_url`.
+	// JobID Example: job-0001
+	JobID string `json:"job_id"`
+
+	// Product The hosted web product a token is for.
+	//
+	// Example: biometric_kyc
+	Product Product `json:"product"`
+
+	// SourceSDK The name of the client library ("go", "javascript", "Python", "rest_api"...).
+	//
+	// Example: go
+	SourceSDK *SourceSDK `json:"source_sdk,omitempty"`
+
+	// SourceSDKVersion The version of the client library.
+	//
+	// Example: 0.1.0
+	SourceSDKVersion *SourceSDKVersion `json:"source_sdk_version,omitempty"`
+
+	// UserID Example: user-0001
+	UserID string `json:"user_id"`
+}
+
+// UploadEnvelope The prep upload's own fields (see `UploadRequest`).
+type UploadEnvelope struct {
+	// AllowNewEnroll Lets a registration job re-enroll an already enrolled `user_id`.
+	AllowNewEnroll *bool `json:"allow_new_enroll,omitempty"`
+
+	// CallbackURL Where Smile ID POSTs the job's result. Absent (Node) or null (Python) when there is
+	// none: the partner's default callback from the portal applies, or the caller polls
+	// `POST /job_status`.
+	//
+	//
+	// Example: https://partner.example.com/smile/callback
+	CallbackURL *OptionalCallbackURL `json:"callback_url,omitempty"`
+
+	// FileName The zip's name; it becomes the last path segment of `upload_url`. The server SDKs
+	// send it (`selfie.zip`); the Android SDK omits it.
+	//
 	//
 	// Example: selfie.zip
 	FileName string `json:"file_name"`
 
-	// ModelParameters Used by the mobile SDKs; server SDKs send an empty object.
-	ModelParameters map[string]interface{} `json:"model_parameters"`
+	// ModelParameters Used by the mobile SDKs. The server SDKs send an empty object, the PHP SDK an empty
+	// string; the server accepts both.
+	ModelParameters ModelParameters `json:"model_parameters"`
 
 	// PartnerParams Identifies the job. `job_id` must be unique per partner (a reused one is rejected
 	// with code 2215); `user_id` identifies your user (reused to authenticate an enrolled
 	// user). Any other key is free-form tracking data, a string, echoed back in results and
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
+	//
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -1546,24 +2737,30 @@ type UploadEnvelope struct {
 	UseEnrolledImage *bool `json:"use_enrolled_image,omitempty"`
 }
 
-// UploadManifest `info.json`, the first entry of the job's zip. Not the body of any operation here:
-// it travels inside the zip PUT to `upload_url`. `images` lists every image of the
-// job; each file it names must be an entry at the zip root.
+// UploadManifest `info.json`, the first entry of the job's zip (see `UploadZip` and the
+// `uploadZip` operation). `images` lists every image of the job; each file it names
+// must be an entry at the zip root. The server SDKs (Node, Python, Ruby, PHP, Java, Go)
+// write every key below; the Android SDK writes only `images` and, when it has them,
+// `id_info` and `consent_information`. The server accepts both shapes.
 type UploadManifest struct {
+	// ConsentInformation The user's consent, for ID types that need it (for example NG BVN).
+	ConsentInformation *ConsentInformation `json:"consent_information,omitempty"`
+
 	// IDInfo The person's (or business's) identity details. Which fields are required depends on
 	// the job type and the ID type: see `GET /services`. Other keys the server knows for
-	// some ID types may be added.
+	// some ID types may be added. The Python SDK sends the caller's values as given, so a
+	// field may be null, which the server treats as absent.
 	//
 	//
 	// Example: {"country":"NG","dob":"2000-09-20","entered":"true","first_name":"Joe","id_number":"00000000000","id_type":"BVN","last_name":"Bloggs"}
-	IDInfo             IDInfo             `json:"id_info"`
+	IDInfo             IDInfo             `json:"id_info,omitempty"`
 	Images             []ManifestImage    `json:"images"`
-	MiscInformation    MiscInformation    `json:"misc_information"`
-	PackageInformation PackageInformation `json:"package_information"`
+	MiscInformation    MiscInformation    `json:"misc_information,omitempty"`
+	PackageInformation PackageInformation `json:"package_information,omitempty"`
 
 	// ServerInformation The prep-upload response: the whole object (Node, Go) or just its `upload_url`
 	// (Python); the server accepts either.
-	ServerInformation UploadManifest_ServerInformation `json:"server_information"`
+	ServerInformation UploadManifest_ServerInformation `json:"server_information,omitempty"`
 }
 
 // UploadManifest_ServerInformation The prep-upload response: the whole object (Node, Go) or just its `upload_url`
@@ -1584,12 +2781,13 @@ type UploadRequest struct {
 	// BusinessType Business Verification: bn (business name), co (company), it (incorporated trustees).
 	BusinessType string `json:"business_type,omitempty"`
 
-	// CallbackURL Where Smile ID POSTs the result. Must be reachable from the internet; https is
-	// expected.
+	// CallbackURL Where Smile ID POSTs the job's result. Absent (Node) or null (Python) when there is
+	// none: the partner's default callback from the portal applies, or the caller polls
+	// `POST /job_status`.
 	//
 	//
 	// Example: https://partner.example.com/smile/callback
-	CallbackURL *CallbackURL `json:"callback_url,omitempty"`
+	CallbackURL *OptionalCallbackURL `json:"callback_url,omitempty"`
 
 	// Citizenship Required by some Kenyan ID types.
 	Citizenship string `json:"citizenship,omitempty"`
@@ -1607,16 +2805,15 @@ type UploadRequest struct {
 	// Example: 2000-09-20
 	DOB string `json:"dob,omitempty"`
 
-	// Entered "true" when the ID number was entered and must be looked up with the ID authority
-	// (Biometric KYC against the authority's photo), "false" otherwise. Sent as a string by
-	// the Node, Ruby and Go SDKs; the Python SDK sends a JSON boolean, which the server
-	// also accepts.
-	//
-	//
-	// Example: true
-	Entered EnteredFlag `json:"entered,omitempty"`
+	// Entered Whether the ID number was entered and must be looked up with the ID authority
+	// (Biometric KYC against the authority's photo). Sent as the string "true" or "false"
+	// by the Node, Ruby and Go SDKs (`EnteredFlag`), and as given by the Python SDK: a
+	// JSON boolean, or absent or null. The server accepts each form.
+	Entered Entered `json:"entered,omitempty"`
 
-	// FileName The zip's name; it becomes the last path segment of `upload_url`.
+	// FileName The zip's name; it becomes the last path segment of `upload_url`. The server SDKs
+	// send it (`selfie.zip`); the Android SDK omits it.
+	//
 	//
 	// Example: selfie.zip
 	FileName string `json:"file_name"`
@@ -1641,14 +2838,20 @@ type UploadRequest struct {
 	// MiddleName Example: Leo
 	MiddleName string `json:"middle_name,omitempty"`
 
-	// ModelParameters Used by the mobile SDKs; server SDKs send an empty object.
-	ModelParameters map[string]interface{} `json:"model_parameters"`
+	// ModelParameters Used by the mobile SDKs. The server SDKs send an empty object, the PHP SDK an empty
+	// string; the server accepts both.
+	ModelParameters ModelParameters `json:"model_parameters"`
 
 	// PartnerParams Identifies the job. `job_id` must be unique per partner (a reused one is rejected
 	// with code 2215); `user_id` identifies your user (reused to authenticate an enrolled
 	// user). Any other key is free-form tracking data, a string, echoed back in results and
 	// callbacks. In the sandbox, `sandbox_result` "0" forces approval, "1" rejection and
 	// "2" a provisional result.
+	//
+	// Written as the typed keys (`PartnerParamsKnown`) and the values of all keys
+	// (`PartnerParamsValues`), so that every generator keeps both: a schema with
+	// `properties` next to a typed `additionalProperties` loses one or the other in zod
+	// generators (orval drops the extra keys, openapi-zod-client the typed ones).
 	//
 	//
 	// Example: {"job_id":"job-0001","job_type":1,"optional_info":"partner free-form value","user_id":"user-0001"}
@@ -1703,12 +2906,8 @@ type UploadResponse struct {
 	CameraConfig *string `json:"camera_config,omitempty"`
 
 	// Code A Smile ID status or error code. Sent as a four-digit string ("2302") by most
-	// endpoints and as a number by some; compare codes as text. Known codes: 2202 upload
-	// prepared; 2302 job status returned; 2314 no zip received yet; 2203 invalid
-	// info.json; 2204 wrong parameter type or unauthorized; 2205 and 2405 unauthorized
-	// (bad signature, wrong key or environment); 2207-2211 and 2216 enrolled user
-	// problems; 2212 invalid job type; 2213 and 2413 missing parameter; 2215 job already
-	// exists; 2220 production not enabled; 2201, 2301 and 2401 system error.
+	// endpoints and as a number by some; compare codes as text. The known codes and their
+	// meaning are listed in `APICode`.
 	Code *SmileCode `json:"code,omitempty"`
 
 	// RefID Example: 212-0000001111-abc
@@ -1729,6 +2928,26 @@ type UploadResponse struct {
 
 // UploadURLText The `upload_url` of the prep-upload response.
 type UploadURLText = string
+
+// UploadZip The job's zip, described by its entries (name -> content); on the wire it is a zip
+// archive, not JSON. `info.json` (an `UploadManifest`) comes first; then each image
+// file `info.json` names by `file_name`, at the zip root, by its base name. STORE (no
+// compression) is cheapest and what the Node and Go SDKs send; the Python SDK's
+// DEFLATE is accepted too, as are entries no image names (the Python SDK adds one
+// `base64imgString` entry per base64 image).
+//
+// Generators: the zip is binary on the wire; a generator without a zip encoding (ogen)
+// emits these entry types when `application/zip` is mapped to a structured encoding
+// (ogen: `content_type_aliases`), and the bytes are sent to `upload_url` by hand.
+type UploadZip struct {
+	// InfoJSON `info.json`, the first entry of the job's zip (see `UploadZip` and the
+	// `uploadZip` operation). `images` lists every image of the job; each file it names
+	// must be an entry at the zip root. The server SDKs (Node, Python, Ruby, PHP, Java, Go)
+	// write every key below; the Android SDK writes only `images` and, when it has them,
+	// `id_info` and `consent_information`. The server accepts both shapes.
+	InfoJSON             UploadManifest                `json:"info.json"`
+	AdditionalProperties map[string]openapi_types.File `json:"-"`
+}
 
 // ValidDocumentsRequest defines model for ValidDocumentsRequest.
 type ValidDocumentsRequest struct {
@@ -1765,15 +2984,73 @@ type ValidDocumentsResponse struct {
 	ValidDocuments []CountryDocuments `json:"valid_documents"`
 }
 
+// SmileIDPartnerID Your partner ID, as a string. Leading zeros are significant ("085").
+//
+// Example: 212
+type SmileIDPartnerID = PartnerID
+
+// SmileIDRequestSignature base64( HMAC-SHA256( API key, timestamp + partner_id + "sid_request" ) ).
+//
+// Example: 8swBVWsE+3jdZVZ9TgfhBahOzAVF0Crsiz6wbZXMNFs=
+type SmileIDRequestSignature = Signature
+
+// SmileIDSourceSDK The name of the client library ("go", "javascript", "Python", "rest_api"...).
+//
+// Example: go
+type SmileIDSourceSDK = SourceSDK
+
+// SmileIDSourceSDKVersion The version of the client library.
+//
+// Example: 0.1.0
+type SmileIDSourceSDKVersion = SourceSDKVersion
+
+// SmileIDTimestamp The time of the request, UTC ISO 8601; the exact string that was signed. The SDKs
+// send `2006-01-02T15:04:05.000Z`.
+//
+// Example: 2026-11-25T18:33:07.561Z
+type SmileIDTimestamp = RequestTimestamp
+
 // ClientError The error envelope of every v1 endpoint.
 type ClientError = Error
 
 // ServerError The error envelope of every v1 endpoint.
 type ServerError = Error
 
+// AddressVerificationCallback The callback of an address verification: the usual result fields and the address
+// comparison. Not publicly documented (see `AddressVerificationCallback`).
+type AddressVerificationCallback = AddressVerificationResult
+
+// BusinessVerificationCallback A Business Verification result. (Not named `BusinessVerificationResult`, the name
+// orval derives from the `businessVerification` operation.)
+type BusinessVerificationCallback = BusinessVerificationJobResult
+
 // JobResultCallback The result of a job, as job status, the synchronous ID API and callbacks deliver it.
 // Personal data (names, ID numbers, photos) appears only for ID lookups.
 type JobResultCallback = JobResult
+
+// AsyncVerifyAddressParams defines parameters for AsyncVerifyAddress.
+type AsyncVerifyAddressParams struct {
+	// SmileidPartnerID Your partner ID (header-signed operations only).
+	SmileidPartnerID SmileIDPartnerID `json:"smileid-partner-id"`
+
+	// SmileidTimestamp The signed timestamp, UTC ISO 8601 with milliseconds (`2024-07-30T19:16:56.426Z`).
+	SmileidTimestamp SmileIDTimestamp `json:"smileid-timestamp"`
+
+	// SmileidRequestSignature base64( HMAC-SHA256( API key, timestamp + partner_id + "sid_request" ) ).
+	SmileidRequestSignature SmileIDRequestSignature `json:"smileid-request-signature"`
+
+	// SmileidSourceSDK The client library ("rest_api" for direct REST callers, "Ruby", "go").
+	SmileidSourceSDK *SmileIDSourceSDK `json:"smileid-source-sdk,omitempty"`
+
+	// SmileidSourceSDKVersion The client library's version.
+	SmileidSourceSDKVersion *SmileIDSourceSDKVersion `json:"smileid-source-sdk-version,omitempty"`
+}
+
+// AMLCheckJSONRequestBody defines body for AMLCheck for application/json ContentType.
+type AMLCheckJSONRequestBody = AMLRequest
+
+// AsyncVerifyAddressJSONRequestBody defines body for AsyncVerifyAddress for application/json ContentType.
+type AsyncVerifyAddressJSONRequestBody = AddressVerificationRequest
 
 // AsyncBusinessVerificationJSONRequestBody defines body for AsyncBusinessVerification for application/json ContentType.
 type AsyncBusinessVerificationJSONRequestBody = AsyncIDVerificationRequest
@@ -1799,8 +3076,11 @@ type UploadJSONRequestBody = UploadRequest
 // ValidDocumentsJSONRequestBody defines body for ValidDocuments for application/json ContentType.
 type ValidDocumentsJSONRequestBody = ValidDocumentsRequest
 
+// AsyncVerifyAddressCallbackJSONRequestBody defines body for AsyncVerifyAddressCallback for application/json ContentType.
+type AsyncVerifyAddressCallbackJSONRequestBody = AddressVerificationResult
+
 // AsyncBusinessVerificationCallbackJSONRequestBody defines body for AsyncBusinessVerificationCallback for application/json ContentType.
-type AsyncBusinessVerificationCallbackJSONRequestBody = JobResult
+type AsyncBusinessVerificationCallbackJSONRequestBody = BusinessVerificationJobResult
 
 // AsyncIDVerificationCallbackJSONRequestBody defines body for AsyncIDVerificationCallback for application/json ContentType.
 type AsyncIDVerificationCallbackJSONRequestBody = JobResult
@@ -1811,25 +3091,25 @@ type TokenCallbackJSONRequestBody = JobResult
 // UploadCallbackJSONRequestBody defines body for UploadCallback for application/json ContentType.
 type UploadCallbackJSONRequestBody = JobResult
 
-// Getter for additional properties for Actions. Returns the specified
+// Getter for additional properties for ActionsFields. Returns the specified
 // element and whether it was found
-func (a Actions) Get(fieldName string) (value string, found bool) {
+func (a ActionsFields) Get(fieldName string) (value string, found bool) {
 	if a.AdditionalProperties != nil {
 		value, found = a.AdditionalProperties[fieldName]
 	}
 	return
 }
 
-// Setter for additional properties for Actions
-func (a *Actions) Set(fieldName string, value string) {
+// Setter for additional properties for ActionsFields
+func (a *ActionsFields) Set(fieldName string, value string) {
 	if a.AdditionalProperties == nil {
 		a.AdditionalProperties = make(map[string]string)
 	}
 	a.AdditionalProperties[fieldName] = value
 }
 
-// Override default JSON handling for Actions to handle AdditionalProperties
-func (a *Actions) UnmarshalJSON(b []byte) error {
+// Override default JSON handling for ActionsFields to handle AdditionalProperties
+func (a *ActionsFields) UnmarshalJSON(b []byte) error {
 	object := make(map[string]json.RawMessage)
 	err := json.Unmarshal(b, &object)
 	if err != nil {
@@ -2010,8 +3290,8 @@ func (a *Actions) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Override default JSON handling for Actions to handle AdditionalProperties
-func (a Actions) MarshalJSON() ([]byte, error) {
+// Override default JSON handling for ActionsFields to handle AdditionalProperties
+func (a ActionsFields) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
@@ -2164,25 +3444,25 @@ func (a Actions) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
-// Getter for additional properties for PartnerParams. Returns the specified
+// Getter for additional properties for PartnerParamsFields. Returns the specified
 // element and whether it was found
-func (a PartnerParams) Get(fieldName string) (value string, found bool) {
+func (a PartnerParamsFields) Get(fieldName string) (value string, found bool) {
 	if a.AdditionalProperties != nil {
 		value, found = a.AdditionalProperties[fieldName]
 	}
 	return
 }
 
-// Setter for additional properties for PartnerParams
-func (a *PartnerParams) Set(fieldName string, value string) {
+// Setter for additional properties for PartnerParamsFields
+func (a *PartnerParamsFields) Set(fieldName string, value string) {
 	if a.AdditionalProperties == nil {
 		a.AdditionalProperties = make(map[string]string)
 	}
 	a.AdditionalProperties[fieldName] = value
 }
 
-// Override default JSON handling for PartnerParams to handle AdditionalProperties
-func (a *PartnerParams) UnmarshalJSON(b []byte) error {
+// Override default JSON handling for PartnerParamsFields to handle AdditionalProperties
+func (a *PartnerParamsFields) UnmarshalJSON(b []byte) error {
 	object := make(map[string]json.RawMessage)
 	err := json.Unmarshal(b, &object)
 	if err != nil {
@@ -2227,8 +3507,8 @@ func (a *PartnerParams) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Override default JSON handling for PartnerParams to handle AdditionalProperties
-func (a PartnerParams) MarshalJSON() ([]byte, error) {
+// Override default JSON handling for PartnerParamsFields to handle AdditionalProperties
+func (a PartnerParamsFields) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
@@ -2339,6 +3619,72 @@ func (a ResultPartnerParams) MarshalJSON() ([]byte, error) {
 	object["user_id"], err = json.Marshal(a.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'user_id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for UploadZip. Returns the specified
+// element and whether it was found
+func (a UploadZip) Get(fieldName string) (value openapi_types.File, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for UploadZip
+func (a *UploadZip) Set(fieldName string, value openapi_types.File) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]openapi_types.File)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for UploadZip to handle AdditionalProperties
+func (a *UploadZip) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["info.json"]; found {
+		err = json.Unmarshal(raw, &a.InfoJSON)
+		if err != nil {
+			return fmt.Errorf("error reading 'info.json': %w", err)
+		}
+		delete(object, "info.json")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]openapi_types.File)
+		for fieldName, fieldBuf := range object {
+			var fieldVal openapi_types.File
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for UploadZip to handle AdditionalProperties
+func (a UploadZip) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["info.json"], err = json.Marshal(a.InfoJSON)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'info.json': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
@@ -2532,6 +3878,68 @@ func (t JobStatusResult) MarshalJSON() ([]byte, error) {
 }
 
 func (t *JobStatusResult) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsPartnerParamText returns the union data inside the PartnerParamValue as a PartnerParamText
+func (t PartnerParamValue) AsPartnerParamText() (PartnerParamText, error) {
+	var body PartnerParamText
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPartnerParamText overwrites any union data inside the PartnerParamValue as the provided PartnerParamText
+func (t *PartnerParamValue) FromPartnerParamText(v PartnerParamText) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePartnerParamText performs a merge with any union data inside the PartnerParamValue, using the provided PartnerParamText
+func (t *PartnerParamValue) MergePartnerParamText(v PartnerParamText) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsJobType returns the union data inside the PartnerParamValue as a JobType
+func (t PartnerParamValue) AsJobType() (JobType, error) {
+	var body JobType
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromJobType overwrites any union data inside the PartnerParamValue as the provided JobType
+func (t *PartnerParamValue) FromJobType(v JobType) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeJobType performs a merge with any union data inside the PartnerParamValue, using the provided JobType
+func (t *PartnerParamValue) MergeJobType(v JobType) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PartnerParamValue) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PartnerParamValue) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -2858,6 +4266,82 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// AMLCheckWithBody Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+	//
+	// Job type 10. Screens a person's name (with nationalities and, to reduce false
+	// matches, the birth year) against sanctions lists, politically exposed persons and
+	// adverse media, and answers with the matches at once. Each call is a new billable
+	// job: do not repeat it blindly. Signed in the body, like every v1 request.
+	//
+	// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+	// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+	// this product; it always sends `strict_match` (true unless the caller chose) and
+	// `job_type: 10`. v1 documents no callback for AML.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /aml (the `AMLCheck` operationId).
+	AMLCheckWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AMLCheck Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+	//
+	// Job type 10. Screens a person's name (with nationalities and, to reduce false
+	// matches, the birth year) against sanctions lists, politically exposed persons and
+	// adverse media, and answers with the matches at once. Each call is a new billable
+	// job: do not repeat it blindly. Signed in the body, like every v1 request.
+	//
+	// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+	// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+	// this product; it always sends `strict_match` (true unless the caller chose) and
+	// `job_type: 10`. v1 documents no callback for AML.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /aml (the `AMLCheck` operationId).
+	AMLCheck(ctx context.Context, body AMLCheckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AsyncVerifyAddressWithBody Verify an address (Address Verification, asynchronous)
+	//
+	// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+	// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+	// there is no way to fetch it.
+	//
+	// Unlike every other v1 operation, this one is **signed in headers**
+	// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+	// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+	// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+	// product documentation names `/v2/async-verify-address`, which may also be served.
+	//
+	// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+	// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+	// (1015), 4 addresses too far apart (1022).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+	AsyncVerifyAddressWithBody(ctx context.Context, params *AsyncVerifyAddressParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AsyncVerifyAddress Verify an address (Address Verification, asynchronous)
+	//
+	// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+	// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+	// there is no way to fetch it.
+	//
+	// Unlike every other v1 operation, this one is **signed in headers**
+	// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+	// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+	// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+	// product documentation names `/v2/async-verify-address`, which may also be served.
+	//
+	// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+	// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+	// (1015), 4 addresses too far apart (1022).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+	AsyncVerifyAddress(ctx context.Context, params *AsyncVerifyAddressParams, body AsyncVerifyAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AsyncBusinessVerificationWithBody Verify a business (KYB, asynchronous)
 	//
 	// Job type 7. Same body as `POST /business_verification` plus a required
@@ -3047,6 +4531,141 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /valid_documents (the `ValidDocuments` operationId).
 	ValidDocuments(ctx context.Context, body ValidDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadZipWithBody Upload the job's zip to the presigned URL
+	//
+	// Step 2 of an image job: PUT the zip (`UploadZip`: `info.json` first, then the image
+	// files it names) to the `upload_url` that `POST /upload` returned, exactly as returned:
+	// its scheme, host, path and presigned query string (the credential, which this
+	// document cannot express as parameters; it expires). Send `Content-Type:
+	// application/zip` and a known `Content-Length` (S3 refuses chunked uploads), and no
+	// Smile ID credentials. Success is HTTP 200 with an empty body; errors are S3 XML
+	// documents, for example 403 when the URL has expired. The job then runs; its result
+	// arrives at the callback URL or through `POST /job_status`.
+	//
+	// Generated clients: call this operation with the base URL set to `upload_url`
+	// itself, or send the request by hand.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /{upload_path} (the `UploadZip` operationId).
+	UploadZipWithBody(ctx context.Context, uploadPath string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// AMLCheckWithBody Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+//
+// Job type 10. Screens a person's name (with nationalities and, to reduce false
+// matches, the birth year) against sanctions lists, politically exposed persons and
+// adverse media, and answers with the matches at once. Each call is a new billable
+// job: do not repeat it blindly. Signed in the body, like every v1 request.
+//
+// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+// this product; it always sends `strict_match` (true unless the caller chose) and
+// `job_type: 10`. v1 documents no callback for AML.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /aml (the `AMLCheck` operationId).
+func (c *Client) AMLCheckWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAMLCheckRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AMLCheck Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+//
+// Job type 10. Screens a person's name (with nationalities and, to reduce false
+// matches, the birth year) against sanctions lists, politically exposed persons and
+// adverse media, and answers with the matches at once. Each call is a new billable
+// job: do not repeat it blindly. Signed in the body, like every v1 request.
+//
+// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+// this product; it always sends `strict_match` (true unless the caller chose) and
+// `job_type: 10`. v1 documents no callback for AML.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /aml (the `AMLCheck` operationId).
+func (c *Client) AMLCheck(ctx context.Context, body AMLCheckJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAMLCheckRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AsyncVerifyAddressWithBody Verify an address (Address Verification, asynchronous)
+//
+// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+// there is no way to fetch it.
+//
+// Unlike every other v1 operation, this one is **signed in headers**
+// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+// product documentation names `/v2/async-verify-address`, which may also be served.
+//
+// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+// (1015), 4 addresses too far apart (1022).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+func (c *Client) AsyncVerifyAddressWithBody(ctx context.Context, params *AsyncVerifyAddressParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAsyncVerifyAddressRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AsyncVerifyAddress Verify an address (Address Verification, asynchronous)
+//
+// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+// there is no way to fetch it.
+//
+// Unlike every other v1 operation, this one is **signed in headers**
+// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+// product documentation names `/v2/async-verify-address`, which may also be served.
+//
+// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+// (1015), 4 addresses too far apart (1022).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+func (c *Client) AsyncVerifyAddress(ctx context.Context, params *AsyncVerifyAddressParams, body AsyncVerifyAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAsyncVerifyAddressRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // AsyncBusinessVerificationWithBody Verify a business (KYB, asynchronous)
@@ -3409,6 +5028,168 @@ func (c *Client) ValidDocuments(ctx context.Context, body ValidDocumentsJSONRequ
 	return c.Client.Do(req)
 }
 
+// UploadZipWithBody Upload the job's zip to the presigned URL
+//
+// Step 2 of an image job: PUT the zip (`UploadZip`: `info.json` first, then the image
+// files it names) to the `upload_url` that `POST /upload` returned, exactly as returned:
+// its scheme, host, path and presigned query string (the credential, which this
+// document cannot express as parameters; it expires). Send `Content-Type:
+// application/zip` and a known `Content-Length` (S3 refuses chunked uploads), and no
+// Smile ID credentials. Success is HTTP 200 with an empty body; errors are S3 XML
+// documents, for example 403 when the URL has expired. The job then runs; its result
+// arrives at the callback URL or through `POST /job_status`.
+//
+// Generated clients: call this operation with the base URL set to `upload_url`
+// itself, or send the request by hand.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /{upload_path} (the `UploadZip` operationId).
+func (c *Client) UploadZipWithBody(ctx context.Context, uploadPath string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadZipRequestWithBody(c.Server, uploadPath, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewAMLCheckRequest calls the generic AMLCheck builder with application/json body
+func NewAMLCheckRequest(server string, body AMLCheckJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAMLCheckRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAMLCheckRequestWithBody constructs an http.Request for the AMLCheck method, with any body, and a specified content type
+func NewAMLCheckRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/aml")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAsyncVerifyAddressRequest calls the generic AsyncVerifyAddress builder with application/json body
+func NewAsyncVerifyAddressRequest(server string, params *AsyncVerifyAddressParams, body AsyncVerifyAddressJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAsyncVerifyAddressRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewAsyncVerifyAddressRequestWithBody constructs an http.Request for the AsyncVerifyAddress method, with any body, and a specified content type
+func NewAsyncVerifyAddressRequestWithBody(server string, params *AsyncVerifyAddressParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/async-verify-address")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "smileid-partner-id", params.SmileidPartnerID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("smileid-partner-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "smileid-timestamp", params.SmileidTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("smileid-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "smileid-request-signature", params.SmileidRequestSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("smileid-request-signature", headerParam2)
+
+		if params.SmileidSourceSDK != nil {
+			var headerParam3 string
+
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "smileid-source-sdk", *params.SmileidSourceSDK, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("smileid-source-sdk", headerParam3)
+		}
+
+		if params.SmileidSourceSDKVersion != nil {
+			var headerParam4 string
+
+			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "smileid-source-sdk-version", *params.SmileidSourceSDKVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("smileid-source-sdk-version", headerParam4)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewAsyncBusinessVerificationRequest calls the generic AsyncBusinessVerification builder with application/json body
 func NewAsyncBusinessVerificationRequest(server string, body AsyncBusinessVerificationJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -3756,6 +5537,42 @@ func NewValidDocumentsRequestWithBody(server string, contentType string, body io
 	return req, nil
 }
 
+// NewUploadZipRequestWithBody constructs an http.Request for the UploadZip method, with any body, and a specified content type
+func NewUploadZipRequestWithBody(server string, uploadPath string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "upload_path", uploadPath, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -3799,6 +5616,82 @@ func WithBaseURL(baseURL string) ClientOption {
 
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
+
+	// AMLCheckWithBodyWithResponse Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+	//
+	// Job type 10. Screens a person's name (with nationalities and, to reduce false
+	// matches, the birth year) against sanctions lists, politically exposed persons and
+	// adverse media, and answers with the matches at once. Each call is a new billable
+	// job: do not repeat it blindly. Signed in the body, like every v1 request.
+	//
+	// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+	// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+	// this product; it always sends `strict_match` (true unless the caller chose) and
+	// `job_type: 10`. v1 documents no callback for AML.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /aml (the `AMLCheck` operationId).
+	AMLCheckWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AMLCheckHTTPResponse, error)
+
+	// AMLCheckWithResponse Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+	//
+	// Job type 10. Screens a person's name (with nationalities and, to reduce false
+	// matches, the birth year) against sanctions lists, politically exposed persons and
+	// adverse media, and answers with the matches at once. Each call is a new billable
+	// job: do not repeat it blindly. Signed in the body, like every v1 request.
+	//
+	// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+	// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+	// this product; it always sends `strict_match` (true unless the caller chose) and
+	// `job_type: 10`. v1 documents no callback for AML.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /aml (the `AMLCheck` operationId).
+	AMLCheckWithResponse(ctx context.Context, body AMLCheckJSONRequestBody, reqEditors ...RequestEditorFn) (*AMLCheckHTTPResponse, error)
+
+	// AsyncVerifyAddressWithBodyWithResponse Verify an address (Address Verification, asynchronous)
+	//
+	// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+	// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+	// there is no way to fetch it.
+	//
+	// Unlike every other v1 operation, this one is **signed in headers**
+	// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+	// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+	// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+	// product documentation names `/v2/async-verify-address`, which may also be served.
+	//
+	// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+	// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+	// (1015), 4 addresses too far apart (1022).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+	AsyncVerifyAddressWithBodyWithResponse(ctx context.Context, params *AsyncVerifyAddressParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AsyncVerifyAddressHTTPResponse, error)
+
+	// AsyncVerifyAddressWithResponse Verify an address (Address Verification, asynchronous)
+	//
+	// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+	// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+	// there is no way to fetch it.
+	//
+	// Unlike every other v1 operation, this one is **signed in headers**
+	// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+	// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+	// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+	// product documentation names `/v2/async-verify-address`, which may also be served.
+	//
+	// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+	// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+	// (1015), 4 addresses too far apart (1022).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+	AsyncVerifyAddressWithResponse(ctx context.Context, params *AsyncVerifyAddressParams, body AsyncVerifyAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*AsyncVerifyAddressHTTPResponse, error)
 
 	// AsyncBusinessVerificationWithBodyWithResponse Verify a business (KYB, asynchronous)
 	//
@@ -3991,6 +5884,135 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /valid_documents (the `ValidDocuments` operationId).
 	ValidDocumentsWithResponse(ctx context.Context, body ValidDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*ValidDocumentsHTTPResponse, error)
+
+	// UploadZipWithBodyWithResponse Upload the job's zip to the presigned URL
+	//
+	// Step 2 of an image job: PUT the zip (`UploadZip`: `info.json` first, then the image
+	// files it names) to the `upload_url` that `POST /upload` returned, exactly as returned:
+	// its scheme, host, path and presigned query string (the credential, which this
+	// document cannot express as parameters; it expires). Send `Content-Type:
+	// application/zip` and a known `Content-Length` (S3 refuses chunked uploads), and no
+	// Smile ID credentials. Success is HTTP 200 with an empty body; errors are S3 XML
+	// documents, for example 403 when the URL has expired. The job then runs; its result
+	// arrives at the callback URL or through `POST /job_status`.
+	//
+	// Generated clients: call this operation with the base URL set to `upload_url`
+	// itself, or send the request by hand.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /{upload_path} (the `UploadZip` operationId).
+	UploadZipWithBodyWithResponse(ctx context.Context, uploadPath string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadZipHTTPResponse, error)
+}
+
+type AMLCheckHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AMLResult
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ClientError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AMLCheckHTTPResponse) GetJSON200() *AMLResult {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AMLCheckHTTPResponse) GetJSON4XX() *ClientError {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r AMLCheckHTTPResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r AMLCheckHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AMLCheckHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AMLCheckHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AMLCheckHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AsyncVerifyAddressHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AsyncSubmitResponse
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *ClientError
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *ServerError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AsyncVerifyAddressHTTPResponse) GetJSON200() *AsyncSubmitResponse {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r AsyncVerifyAddressHTTPResponse) GetJSON4XX() *ClientError {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r AsyncVerifyAddressHTTPResponse) GetJSON5XX() *ServerError {
+	return r.JSON5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r AsyncVerifyAddressHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AsyncVerifyAddressHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AsyncVerifyAddressHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AsyncVerifyAddressHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type AsyncBusinessVerificationHTTPResponse struct {
@@ -4107,7 +6129,7 @@ type BusinessVerificationHTTPResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *BusinessVerificationResult
+	JSON200 *BusinessVerificationJobResult
 	// JSON4XX the response for an HTTP 4XX `application/json` response
 	JSON4XX *ClientError
 	// JSON5XX the response for an HTTP 5XX `application/json` response
@@ -4115,7 +6137,7 @@ type BusinessVerificationHTTPResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r BusinessVerificationHTTPResponse) GetJSON200() *BusinessVerificationResult {
+func (r BusinessVerificationHTTPResponse) GetJSON200() *BusinessVerificationJobResult {
 	return r.JSON200
 }
 
@@ -4488,6 +6510,154 @@ func (r ValidDocumentsHTTPResponse) ContentType() string {
 	return ""
 }
 
+type UploadZipHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// XML4XX the response for an HTTP 4XX `application/xml` response
+	XML4XX *StorageError
+	// XML5XX the response for an HTTP 5XX `application/xml` response
+	XML5XX *StorageError
+}
+
+// GetXML4XX returns the response for an HTTP 4XX `application/xml` response
+func (r UploadZipHTTPResponse) GetXML4XX() *StorageError {
+	return r.XML4XX
+}
+
+// GetXML5XX returns the response for an HTTP 5XX `application/xml` response
+func (r UploadZipHTTPResponse) GetXML5XX() *StorageError {
+	return r.XML5XX
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadZipHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadZipHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadZipHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadZipHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AMLCheckWithBodyWithResponse Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+//
+// Job type 10. Screens a person's name (with nationalities and, to reduce false
+// matches, the birth year) against sanctions lists, politically exposed persons and
+// adverse media, and answers with the matches at once. Each call is a new billable
+// job: do not repeat it blindly. Signed in the body, like every v1 request.
+//
+// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+// this product; it always sends `strict_match` (true unless the caller chose) and
+// `job_type: 10`. v1 documents no callback for AML.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /aml (the `AMLCheck` operationId).
+func (c *ClientWithResponses) AMLCheckWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AMLCheckHTTPResponse, error) {
+	rsp, err := c.AMLCheckWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAMLCheckHTTPResponse(rsp)
+}
+
+// AMLCheckWithResponse Screen a person against sanctions, PEP and adverse-media lists (AML, synchronous)
+//
+// Job type 10. Screens a person's name (with nationalities and, to reduce false
+// matches, the birth year) against sanctions lists, politically exposed persons and
+// adverse media, and answers with the matches at once. Each call is a new billable
+// job: do not repeat it blindly. Signed in the body, like every v1 request.
+//
+// The result is not a pass or fail: 1030 (found on a list) and 1017 (only adverse media)
+// call for a human decision, 1031 means no match. Only the Ruby core SDK (2.2+) offers
+// this product; it always sends `strict_match` (true unless the caller chose) and
+// `job_type: 10`. v1 documents no callback for AML.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /aml (the `AMLCheck` operationId).
+func (c *ClientWithResponses) AMLCheckWithResponse(ctx context.Context, body AMLCheckJSONRequestBody, reqEditors ...RequestEditorFn) (*AMLCheckHTTPResponse, error) {
+	rsp, err := c.AMLCheck(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAMLCheckHTTPResponse(rsp)
+}
+
+// AsyncVerifyAddressWithBodyWithResponse Verify an address (Address Verification, asynchronous)
+//
+// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+// there is no way to fetch it.
+//
+// Unlike every other v1 operation, this one is **signed in headers**
+// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+// product documentation names `/v2/async-verify-address`, which may also be served.
+//
+// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+// (1015), 4 addresses too far apart (1022).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+func (c *ClientWithResponses) AsyncVerifyAddressWithBodyWithResponse(ctx context.Context, params *AsyncVerifyAddressParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AsyncVerifyAddressHTTPResponse, error) {
+	rsp, err := c.AsyncVerifyAddressWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAsyncVerifyAddressHTTPResponse(rsp)
+}
+
+// AsyncVerifyAddressWithResponse Verify an address (Address Verification, asynchronous)
+//
+// Job type 12, for Nigeria (against a utility account) and South Africa (against the ID
+// number). Answers `{"success": true}` at once and POSTs the result to `callback_url`;
+// there is no way to fetch it.
+//
+// Unlike every other v1 operation, this one is **signed in headers**
+// (`smileid-partner-id`, `smileid-timestamp`, `smileid-request-signature`: the same
+// HMAC over timestamp + partner ID + "sid_request"), and the body carries no signature
+// fields. The path is `/v1/async-verify-address` as the Ruby SDK (2.3+) calls it; the
+// product documentation names `/v2/async-verify-address`, which may also be served.
+//
+// In the sandbox the last digit of the ID or utility number picks the outcome: 0 a real
+// comparison, 1 not found (1013), 2 invalid format (2413), 3 database unavailable
+// (1015), 4 addresses too far apart (1022).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /async-verify-address (the `AsyncVerifyAddress` operationId).
+func (c *ClientWithResponses) AsyncVerifyAddressWithResponse(ctx context.Context, params *AsyncVerifyAddressParams, body AsyncVerifyAddressJSONRequestBody, reqEditors ...RequestEditorFn) (*AsyncVerifyAddressHTTPResponse, error) {
+	rsp, err := c.AsyncVerifyAddress(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAsyncVerifyAddressHTTPResponse(rsp)
+}
+
 // AsyncBusinessVerificationWithBodyWithResponse Verify a business (KYB, asynchronous)
 //
 // Job type 7. Same body as `POST /business_verification` plus a required
@@ -4782,6 +6952,111 @@ func (c *ClientWithResponses) ValidDocumentsWithResponse(ctx context.Context, bo
 	return ParseValidDocumentsHTTPResponse(rsp)
 }
 
+// UploadZipWithBodyWithResponse Upload the job's zip to the presigned URL
+//
+// Step 2 of an image job: PUT the zip (`UploadZip`: `info.json` first, then the image
+// files it names) to the `upload_url` that `POST /upload` returned, exactly as returned:
+// its scheme, host, path and presigned query string (the credential, which this
+// document cannot express as parameters; it expires). Send `Content-Type:
+// application/zip` and a known `Content-Length` (S3 refuses chunked uploads), and no
+// Smile ID credentials. Success is HTTP 200 with an empty body; errors are S3 XML
+// documents, for example 403 when the URL has expired. The job then runs; its result
+// arrives at the callback URL or through `POST /job_status`.
+//
+// Generated clients: call this operation with the base URL set to `upload_url`
+// itself, or send the request by hand.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /{upload_path} (the `UploadZip` operationId).
+func (c *ClientWithResponses) UploadZipWithBodyWithResponse(ctx context.Context, uploadPath string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadZipHTTPResponse, error) {
+	rsp, err := c.UploadZipWithBody(ctx, uploadPath, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadZipHTTPResponse(rsp)
+}
+
+// ParseAMLCheckHTTPResponse parses an HTTP response from a AMLCheckWithResponse call
+func ParseAMLCheckHTTPResponse(rsp *http.Response) (*AMLCheckHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AMLCheckHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AMLResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ClientError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAsyncVerifyAddressHTTPResponse parses an HTTP response from a AsyncVerifyAddressWithResponse call
+func ParseAsyncVerifyAddressHTTPResponse(rsp *http.Response) (*AsyncVerifyAddressHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AsyncVerifyAddressHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AsyncSubmitResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest ClientError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest ServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseAsyncBusinessVerificationHTTPResponse parses an HTTP response from a AsyncBusinessVerificationWithResponse call
 func ParseAsyncBusinessVerificationHTTPResponse(rsp *http.Response) (*AsyncBusinessVerificationHTTPResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4877,7 +7152,7 @@ func ParseBusinessVerificationHTTPResponse(rsp *http.Response) (*BusinessVerific
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest BusinessVerificationResult
+		var dest BusinessVerificationJobResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5142,6 +7417,42 @@ func ParseValidDocumentsHTTPResponse(rsp *http.Response) (*ValidDocumentsHTTPRes
 	return response, nil
 }
 
+// ParseUploadZipHTTPResponse parses an HTTP response from a UploadZipWithResponse call
+func ParseUploadZipHTTPResponse(rsp *http.Response) (*UploadZipHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadZipHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode/100 == 4:
+		var dest StorageError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode/100 == 5:
+		var dest StorageError
+		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.XML5XX = &dest
+
+	}
+
+	return response, nil
+}
+
 // CallbackInitiator sends OpenAPI callback requests to target URLs.
 // Modeled on the generated Client, but with no stored Server -- the full
 // target URL is provided per-call by the caller (typically discovered
@@ -5209,6 +7520,11 @@ func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.
 
 // CallbackInitiatorInterface is the interface specification for the callback initiator.
 type CallbackInitiatorInterface interface {
+	// AsyncVerifyAddressCallbackWithBody fires the addressVerificationResult callback with any body
+	AsyncVerifyAddressCallbackWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	AsyncVerifyAddressCallback(ctx context.Context, targetURL string, body AsyncVerifyAddressCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AsyncBusinessVerificationCallbackWithBody fires the asyncBusinessVerificationResult callback with any body
 	AsyncBusinessVerificationCallbackWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -5228,6 +7544,30 @@ type CallbackInitiatorInterface interface {
 	UploadCallbackWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	UploadCallback(ctx context.Context, targetURL string, body UploadCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) AsyncVerifyAddressCallbackWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAsyncVerifyAddressCallbackCallbackRequestWithBody(targetURL, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) AsyncVerifyAddressCallback(ctx context.Context, targetURL string, body AsyncVerifyAddressCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAsyncVerifyAddressCallbackCallbackRequest(targetURL, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
 }
 
 func (p *CallbackInitiator) AsyncBusinessVerificationCallbackWithBody(ctx context.Context, targetURL string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5324,6 +7664,37 @@ func (p *CallbackInitiator) UploadCallback(ctx context.Context, targetURL string
 		return nil, err
 	}
 	return p.Client.Do(req)
+}
+
+// NewAsyncVerifyAddressCallbackCallbackRequest builds a application/json POST request for the addressVerificationResult callback
+func NewAsyncVerifyAddressCallbackCallbackRequest(targetURL string, body AsyncVerifyAddressCallbackJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAsyncVerifyAddressCallbackCallbackRequestWithBody(targetURL, "application/json", bodyReader)
+}
+
+// NewAsyncVerifyAddressCallbackCallbackRequestWithBody builds a POST request for the addressVerificationResult callback with any body
+func NewAsyncVerifyAddressCallbackCallbackRequestWithBody(targetURL string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewAsyncBusinessVerificationCallbackCallbackRequest builds a application/json POST request for the asyncBusinessVerificationResult callback

@@ -40,7 +40,7 @@ type (
 	// ValidDocuments lists the documents Document Verification accepts, per country.
 	ValidDocuments = generated.ValidDocumentsResponse
 	// BusinessVerificationResult is the result of a Business Verification.
-	BusinessVerificationResult = generated.BusinessVerificationResult
+	BusinessVerificationResult = generated.BusinessVerificationJobResult
 	// UploadResponse is the answer to the prep upload.
 	UploadResponse = generated.UploadResponse
 )

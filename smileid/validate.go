@@ -7,6 +7,17 @@ import (
 
 var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 
+// submittable reports whether the SDK submits jobs of this type. JobType.Valid also
+// accepts the job types the spec names but this SDK does not run (8, 9, 10, 12).
+func submittable(jt JobType) bool {
+	switch jt {
+	case BiometricKYC, SmartSelfieAuthentication, SmartSelfieRegistration, EnhancedKYC,
+		DocumentVerification, BusinessVerification, EnhancedDocumentVerification:
+		return true
+	}
+	return false
+}
+
 // validatePartnerParams checks the rules every job's partner params must follow.
 func validatePartnerParams(pp PartnerParams) error {
 	switch {
@@ -14,7 +25,7 @@ func validatePartnerParams(pp PartnerParams) error {
 		return invalid("partner_params.job_id", "is required (a unique ID for this job)")
 	case strings.TrimSpace(pp.UserID) == "":
 		return invalid("partner_params.user_id", "is required")
-	case !pp.JobType.Valid():
+	case !submittable(pp.JobType):
 		return invalid("partner_params.job_type", "%d is not a job type this API runs (want 1, 2, 4, 5, 6, 7 or 11)", int(pp.JobType))
 	}
 	for k := range pp.AdditionalProperties {

@@ -70,7 +70,7 @@ func TestFeaturesSeeSignatures(t *testing.T) {
 	want := []string{
 		"pkg smileid, func NewClient(string, string, ...Option) (*Client, error)",
 		"pkg smileid, type APIError struct, Operation Operation",
-		"pkg generated, type JobResult struct, ResultCode string `json:\"ResultCode\"`",
+		"pkg generated, type JobResult struct, ResultCode generated.ResultCode `json:\"ResultCode\"`",
 	}
 	joined := "\n" + strings.Join(cur, "\n") + "\n"
 	for _, w := range want {

@@ -35,14 +35,15 @@ const jobStatus: operations["jobStatus"]["requestBody"]["content"]["application/
   history: false,
 };
 
-// PartnerParams declares job_type as a number and every other key as a string. That is
-// valid JSON Schema (additionalProperties only covers undeclared keys), but TypeScript
-// index signatures cannot say it: openapi-typescript emits `{...} & {[key: string]: string}`,
-// which rejects a numeric job_type in an object literal. TypeScript users build it with a double
-// cast; the @ts-expect-error line fails the check if a future openapi-typescript fixes this.
-// @ts-expect-error job_type is a number, the index signature wants strings
-const literal: Schemas["PartnerParams"] = { job_id: "job-0001", user_id: "user-0001", job_type: 1 };
-const partnerParams = { job_id: "job-0001", user_id: "user-0001", job_type: 1, sandbox_result: "0" } as unknown as Schemas["PartnerParams"];
+// PartnerParams is written as its typed keys allOf the values of all its keys, so the
+// generated type takes a numeric job_type and string extras in one object literal.
+const partnerParams: Schemas["PartnerParams"] = { job_id: "job-0001", user_id: "user-0001", job_type: 1, sandbox_result: "0" };
+// @ts-expect-error job_type 3 is not a job type
+const badJobType: Schemas["PartnerParams"] = { job_id: "job-0001", user_id: "user-0001", job_type: 3 };
+// Node's IDApi passes job_type "5" through as given; the server accepts it.
+const nodeIDAPI: Schemas["PartnerParams"] = { job_id: "job-0001", user_id: "user-0001", job_type: "5" };
+// A check Smile ID adds later, with a value this document does not know, is a valid result.
+const newAction: Schemas["Actions"] = { Liveness_Check: "Pending Review", Brand_New_Check: "Passed" };
 
 const manifest: Schemas["UploadManifest"] = {
   package_information: { apiVersion: { buildNumber: 0, majorVersion: 2, minorVersion: 0 }, language: "typescript" },
@@ -57,8 +58,12 @@ const manifest: Schemas["UploadManifest"] = {
   images: [{ image_type_id: 0, image: "", file_name: "selfie.jpg" }],
   server_information: "https://example.invalid/selfie.zip",
 };
+// The Android SDK's info.json: images (file_name only) and the ID info.
+const androidManifest: Schemas["UploadManifest"] = { images: [{ image_type_id: 0, file_name: "selfie.jpg" }], id_info: { country: "NG", entered: true } };
+// The zip the presigned PUT carries, described by its entries: info.json is a manifest.
+const zipEntries: Schemas["UploadZip"]["info.json"] = androidManifest;
 
 type ServicesPath = paths["/services"]["get"]["responses"][200]["content"]["application/json"];
 const services: ServicesPath = { bank_codes: [{ name: "Access Bank", code: "044" }], id_types: { NG: { BVN: ["country"] } } };
 
-export const all = [status, status2, jobStatus, literal, manifest, services];
+export const all = [status, status2, jobStatus, badJobType, nodeIDAPI, newAction, manifest, androidManifest, zipEntries, services];

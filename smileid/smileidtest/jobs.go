@@ -531,7 +531,7 @@ func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) 
 	_ = res.Timestamp.FromTimestampText(ts)
 	res.Signature = ptr(s.sig.Generate(ts))
 	if pp.JobType == smileid.BusinessVerification {
-		out := generated.BusinessVerificationResult{}
+		out := generated.BusinessVerificationJobResult{}
 		b, _ := json.Marshal(res)
 		_ = json.Unmarshal(b, &out)
 		b, _ = json.Marshal(biz)

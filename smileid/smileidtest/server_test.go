@@ -57,15 +57,21 @@ func TestFakeImplementsEveryOperation(t *testing.T) {
 	}
 	var calls []call
 	for path, item := range doc.Paths.Map() {
+		if len(item.Servers) > 0 {
+			continue // the zip PUT goes to the fake's own upload_url (the upload tests)
+		}
 		for method, op := range item.Operations() {
 			calls = append(calls, call{op, method, path})
 		}
 	}
+	// Operations the fake does not serve yet (AML, address verification: issue 9). When it
+	// does, this test fails until they leave the list.
+	pending := map[string]bool{"amlCheck": true, "asyncVerifyAddress": true}
 	// The upload example creates job-0001 first; job status asks about it last; the other
 	// examples get job IDs of their own.
 	rank := map[string]int{"upload": -1, "jobStatus": 1}
 	sort.Slice(calls, func(i, j int) bool { return rank[calls[i].op.OperationID] < rank[calls[j].op.OperationID] })
-	require.Len(t, calls, 9)
+	require.Len(t, calls, 11)
 	for i, c := range calls {
 		if c.op.RequestBody == nil {
 			req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
@@ -85,6 +91,12 @@ func TestFakeImplementsEveryOperation(t *testing.T) {
 			} else if pp, ok := body["partner_params"].(map[string]any); ok {
 				pp["job_id"] = fmt.Sprintf("example-%d", i)
 			}
+			if pending[c.op.OperationID] {
+				lax := smileidtest.NewServer(t, smileidtest.AllowSpecViolations())
+				code, _ := post(t, lax, c.path, signed(lax, field, body))
+				require.NotEqual(t, 200, code, "%s is served now: remove it from pending", c.op.OperationID)
+				continue
+			}
 			code, out := post(t, srv, c.path, signed(srv, field, body))
 			require.Equal(t, 200, code, "%s %s: %v", c.op.OperationID, name, out)
 		}
@@ -101,12 +113,12 @@ func TestFakeRefusesWhatTheAPIRefuses(t *testing.T) {
 
 	// A request that breaks the spec: HTTP 400 and the reason.
 	bad := signed(srv, "partner_id", valid())
-	delete(bad, "history")
+	delete(bad, "job_id")
 	code, out := post(t, srv, "/job_status", bad)
 	require.Equal(t, 400, code)
 	require.Equal(t, "2213", out["code"])
-	require.Contains(t, out["error"], "history")
-	require.Contains(t, srv.Requests()[0].Problem, "history")
+	require.Contains(t, out["error"], "job_id")
+	require.Contains(t, srv.Requests()[0].Problem, "job_id")
 
 	bad = signed(srv, "smile_client_id", map[string]any{"file_name": "selfie.zip", "model_parameters": map[string]any{},
 		"partner_params": map[string]any{"user_id": "u", "job_id": "j", "job_type": 3}})
@@ -129,7 +141,7 @@ func TestFakeRefusesWhatTheAPIRefuses(t *testing.T) {
 	require.Equal(t, 401, code)
 
 	// Unknown endpoint.
-	code, _ = post(t, srv, "/aml", signed(srv, "partner_id", map[string]any{}))
+	code, _ = post(t, srv, "/no_such_endpoint", signed(srv, "partner_id", map[string]any{}))
 	require.Equal(t, 404, code)
 }
 
