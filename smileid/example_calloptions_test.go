@@ -45,7 +45,7 @@ func ExampleWithPolling() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("complete:", res.Status.JobComplete, "polls:", len(srv.RequestsFor("jobStatus")))
+	fmt.Println("complete:", res.Status.JobComplete, "polls:", len(srv.RequestsFor(smileid.OpJobStatus)))
 	// Output:
 	// complete: true polls: 3
 }
@@ -64,7 +64,7 @@ func ExampleWebAPI_ResumeJob() {
 		log.Fatal(err)
 	}
 	// The presigned URL refuses the zip once.
-	srv.InjectFault("uploadZip", 1, smileidtest.Fault{Status: 403,
+	srv.InjectFault(smileid.OpUploadZip, 1, smileidtest.Fault{Status: 403,
 		Body: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"})
 
 	ctx := context.Background()

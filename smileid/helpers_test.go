@@ -34,8 +34,8 @@ func readFixture(t *testing.T, name string) []byte {
 }
 
 // ops lists the operations the fake received, in order.
-func ops(srv *smileidtest.Server) []string {
-	var out []string
+func ops(srv *smileidtest.Server) []smileid.Operation {
+	var out []smileid.Operation
 	for _, r := range srv.Requests() {
 		out = append(out, r.Op)
 	}

@@ -29,9 +29,9 @@ func TestIDAPI(t *testing.T) {
 		require.Equal(t, smileid.ActionVerified, *v.Actions.VerifyIDNumber)
 		require.Nil(t, v.Business)
 		require.NotEmpty(t, v.Raw)
-		require.Equal(t, []string{"getServices", "idVerification"}, ops(srv))
+		require.Equal(t, []smileid.Operation{smileid.OpServices, smileid.OpIDVerification}, ops(srv))
 		var body map[string]any
-		require.NoError(t, json.Unmarshal(srv.RequestsFor("idVerification")[0].Body, &body))
+		require.NoError(t, json.Unmarshal(srv.RequestsFor(smileid.OpIDVerification)[0].Body, &body))
 		require.Equal(t, "00000000000", body["id_number"], "id_info is flattened into the body")
 		require.Equal(t, "kept", body["partner_params"].(map[string]any)["optional_info"])
 		require.NotContains(t, body, "entered")
@@ -44,7 +44,7 @@ func TestIDAPI(t *testing.T) {
 		_, err := c.IDAPI.SubmitJob(ctx, jobParams("ent", smileid.EnhancedKYC), withEntered)
 		require.NoError(t, err)
 		var body map[string]any
-		require.NoError(t, json.Unmarshal(srv.RequestsFor("idVerification")[0].Body, &body))
+		require.NoError(t, json.Unmarshal(srv.RequestsFor(smileid.OpIDVerification)[0].Body, &body))
 		require.NotContains(t, body, "entered")
 	})
 
@@ -56,7 +56,7 @@ func TestIDAPI(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "1013", res.Verification.ResultCode, "not found in the sandbox")
 		require.Equal(t, res.Verification.SmileJobID, res.SmileJobID)
-		require.Equal(t, []string{"idVerification"}, ops(srv))
+		require.Equal(t, []smileid.Operation{smileid.OpIDVerification}, ops(srv))
 	})
 
 	t.Run("business verification", func(t *testing.T) {
@@ -68,12 +68,12 @@ func TestIDAPI(t *testing.T) {
 		require.NotNil(t, v.Business)
 		require.Equal(t, "Test Business Ltd", v.Business.CompanyInformation["legal_name"])
 		require.Equal(t, smileid.ActionVerified, *v.Actions.VerifyBusiness)
-		require.Equal(t, []string{"businessVerification"}, ops(srv), "KYB is not checked against the services document")
+		require.Equal(t, []smileid.Operation{smileid.OpBusinessVerification}, ops(srv), "KYB is not checked against the services document")
 	})
 
 	t.Run("the result's signature is verified", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("idVerification", 1, smileidtest.Fault{BadSignature: true})
+		srv.InjectFault(smileid.OpIDVerification, 1, smileidtest.Fault{BadSignature: true})
 		_, err := c.IDAPI.SubmitJob(ctx, jobParams("sig", smileid.EnhancedKYC), info)
 		require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
 	})
@@ -86,7 +86,7 @@ func TestIDAPI(t *testing.T) {
 		var apiErr *smileid.APIError
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, "2413", apiErr.Code)
-		require.Len(t, srv.RequestsFor("idVerification"), 1)
+		require.Len(t, srv.RequestsFor(smileid.OpIDVerification), 1)
 	})
 
 	t.Run("wrong job type", func(t *testing.T) {
@@ -100,15 +100,14 @@ func TestIDAPI(t *testing.T) {
 	})
 
 	t.Run("async with callback", func(t *testing.T) {
-		got := make(chan *smileid.Callback, 2)
-		srv := smileidtest.NewServer(t)
-		receiver := httptest.NewTLSServer(smileid.CallbackHandler(smileid.NewSignature(srv.PartnerID, srv.APIKey),
-			func(_ context.Context, cb *smileid.Callback) error { got <- cb; return nil }))
+		got := make(chan *smileid.ConfirmedCallback, 2)
+		var h http.Handler
+		receiver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 		defer receiver.Close()
-		srv.Close()
-		srv = smileidtest.NewServer(t, smileidtest.WithCallbackClient(receiver.Client()))
+		srv := smileidtest.NewServer(t, smileidtest.WithCallbackClient(receiver.Client()))
 		c, err := srv.NewClient()
 		require.NoError(t, err)
+		h = c.CallbackHandler(func(_ context.Context, cb *smileid.ConfirmedCallback) error { got <- cb; return nil })
 		require.NoError(t, c.IDAPI.SubmitJobAsync(ctx, jobParams("async", smileid.EnhancedKYC), info, receiver.URL+"/cb"))
 		require.NoError(t, c.IDAPI.SubmitJobAsync(ctx, jobParams("asyncb", smileid.BusinessVerification),
 			smileid.IDInfo{Country: "KE", IDType: "BUSINESS_REGISTRATION", IDNumber: "PVT-1"}, receiver.URL+"/cb"))
@@ -116,14 +115,14 @@ func TestIDAPI(t *testing.T) {
 		for i := 0; i < 2; i++ {
 			select {
 			case cb := <-got:
-				seen[cb.JobID()] = cb.Result.ResultCode
+				seen[cb.JobID] = cb.Result.ResultCode
 			case <-time.After(5 * time.Second):
 				t.Fatal("no callback")
 			}
 		}
 		require.Equal(t, map[string]string{"job-async": "1012", "job-asyncb": "1012"}, seen)
 		var body map[string]any
-		require.NoError(t, json.Unmarshal(srv.RequestsFor("asyncIDVerification")[0].Body, &body))
+		require.NoError(t, json.Unmarshal(srv.RequestsFor(smileid.OpAsyncIDVerification)[0].Body, &body))
 		require.Equal(t, receiver.URL+"/cb", body["callback_url"])
 		cbs, err := srv.WaitForCallbacks(ctx, 2)
 		require.NoError(t, err)

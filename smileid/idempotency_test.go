@@ -123,7 +123,7 @@ func TestNothingSentIsSafeToRetry(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, res.Status.JobComplete)
 		require.Equal(t, int32(3), dials.Load())
-		require.Len(t, srv.RequestsFor("upload"), 1)
+		require.Len(t, srv.RequestsFor(smileid.OpUpload), 1)
 		require.Len(t, srv.Jobs(), 1)
 	})
 
@@ -205,8 +205,8 @@ func TestGatewayAnswersMayHaveCreatedTheJob(t *testing.T) {
 	ctx := context.Background()
 	for _, status := range []int{http.StatusRequestTimeout, http.StatusBadGateway, http.StatusGatewayTimeout} {
 		srv, c := fake(t, nil)
-		srv.InjectFault("upload", 1, smileidtest.Fault{Status: status, Body: "<html>Bad Gateway</html>"})
-		srv.InjectFault("idVerification", 1, smileidtest.Fault{Status: status})
+		srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: status, Body: "<html>Bad Gateway</html>"})
+		srv.InjectFault(smileid.OpIDVerification, 1, smileidtest.Fault{Status: status})
 		res, err := c.WebAPI.SubmitJob(ctx, selfieJob("g"))
 		require.Nil(t, res)
 		require.ErrorIs(t, err, smileid.ErrJobMayExist, "HTTP %d", status)
@@ -216,22 +216,22 @@ func TestGatewayAnswersMayHaveCreatedTheJob(t *testing.T) {
 		var je *smileid.JobError
 		require.ErrorAs(t, err, &je)
 		require.Equal(t, "job-g", je.JobID)
-		require.Len(t, srv.RequestsFor("upload"), 1, "HTTP %d: not repeated", status)
+		require.Len(t, srv.RequestsFor(smileid.OpUpload), 1, "HTTP %d: not repeated", status)
 
 		_, err = c.IDAPI.SubmitJob(ctx, jobParams("g2", smileid.EnhancedKYC), bvn)
 		require.ErrorIs(t, err, smileid.ErrJobMayExist, "HTTP %d", status)
-		require.Len(t, srv.RequestsFor("idVerification"), 1, "HTTP %d: not repeated", status)
+		require.Len(t, srv.RequestsFor(smileid.OpIDVerification), 1, "HTTP %d: not repeated", status)
 	}
 
 	// A 500 or a 503 without Retry-After is Smile ID's answer: an *APIError, not repeated.
 	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
 		srv, c := fake(t, nil)
-		srv.InjectFault("upload", 1, smileidtest.Fault{Status: status})
+		srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: status})
 		_, err := c.WebAPI.SubmitJob(ctx, selfieJob("s"))
 		require.NotErrorIs(t, err, smileid.ErrJobMayExist)
 		var apiErr *smileid.APIError
 		require.ErrorAs(t, err, &apiErr)
-		require.Len(t, srv.RequestsFor("upload"), 1)
+		require.Len(t, srv.RequestsFor(smileid.OpUpload), 1)
 	}
 }
 
@@ -243,11 +243,11 @@ func TestRefusalsAreRetriedAfterTheWait(t *testing.T) {
 	t.Run("429 with Retry-After 1 on prep upload ends in a completed job", func(t *testing.T) {
 		srv, c := fake(t, nil, smileid.WithRetryPolicy(smileid.RetryPolicy{MaxRetries: 2, InitialBackoff: time.Millisecond,
 			MaxBackoff: time.Millisecond, MaxRetryAfter: 5 * time.Second}))
-		srv.InjectFault("upload", 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"})
+		srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"})
 		res, err := c.WebAPI.SubmitJob(ctx, selfieJob("429"))
 		require.NoError(t, err)
 		require.True(t, res.Status.JobComplete)
-		ups := srv.RequestsFor("upload")
+		ups := srv.RequestsFor(smileid.OpUpload)
 		require.Len(t, ups, 2)
 		require.GreaterOrEqual(t, ups[1].Time.Sub(ups[0].Time), 900*time.Millisecond, "the wait the server asked for")
 		require.NotEqual(t, bodyField(t, ups[0], "signature"), bodyField(t, ups[1], "signature"), "signed afresh")
@@ -260,33 +260,33 @@ func TestRefusalsAreRetriedAfterTheWait(t *testing.T) {
 
 	t.Run("503 with Retry-After on the ID API", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("idVerification", 1, smileidtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"})
+		srv.InjectFault(smileid.OpIDVerification, 1, smileidtest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"})
 		v, err := c.IDAPI.SubmitJob(ctx, jobParams("503", smileid.EnhancedKYC), bvn)
 		require.NoError(t, err)
 		require.Equal(t, "1012", v.ResultCode)
-		require.Len(t, srv.RequestsFor("idVerification"), 2)
+		require.Len(t, srv.RequestsFor(smileid.OpIDVerification), 2)
 	})
 
 	t.Run("a wait beyond MaxRetryAfter is not waited for", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("upload", 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "3600"})
+		srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "3600"})
 		_, err := c.WebAPI.SubmitJob(ctx, selfieJob("cap"))
 		var apiErr *smileid.APIError
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, time.Hour, apiErr.RetryAfter)
 		require.NotErrorIs(t, err, smileid.ErrJobMayExist, "a refusal created nothing")
-		require.Len(t, srv.RequestsFor("upload"), 1)
+		require.Len(t, srv.RequestsFor(smileid.OpUpload), 1)
 	})
 
 	t.Run("refusals count against MaxRetries", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("token", 5, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"})
+		srv.InjectFault(smileid.OpToken, 5, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"})
 		_, err := c.WebAPI.GetWebToken(ctx, smileid.WebTokenRequest{UserID: "u", JobID: "j", Product: smileid.ProductSmartSelfie,
 			CallbackURL: "https://partner.example.com/cb"})
 		var apiErr *smileid.APIError
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, http.StatusTooManyRequests, apiErr.StatusCode)
-		require.Len(t, srv.RequestsFor("token"), 1+fastRetry.MaxRetries)
+		require.Len(t, srv.RequestsFor(smileid.OpToken), 1+fastRetry.MaxRetries)
 	})
 }
 
@@ -318,7 +318,7 @@ func TestCodes(t *testing.T) {
 // still lets the caller find the SmileJobID of the job that was created.
 func TestReturningTheErrorKeepsTheJob(t *testing.T) {
 	srv, c := fake(t, nil)
-	srv.InjectFault("jobStatus", 100, smileidtest.Fault{BadSignature: true})
+	srv.InjectFault(smileid.OpJobStatus, 100, smileidtest.Fault{BadSignature: true})
 	submit := func() error {
 		res, err := c.WebAPI.SubmitJob(context.Background(), selfieJob("ret"))
 		if err != nil {
@@ -339,7 +339,7 @@ func TestReturningTheErrorKeepsTheJob(t *testing.T) {
 	require.Contains(t, err.Error(), je.SmileJobID, "the text names the job")
 
 	// An ID API answer that cannot be trusted: the result is nil, the answer is in the error.
-	srv.InjectFault("idVerification", 1, smileidtest.Fault{BadSignature: true})
+	srv.InjectFault(smileid.OpIDVerification, 1, smileidtest.Fault{BadSignature: true})
 	v, err := c.IDAPI.SubmitJob(context.Background(), jobParams("ret2", smileid.EnhancedKYC), bvn)
 	require.Nil(t, v)
 	require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
@@ -375,7 +375,7 @@ func TestPollingEndsWithALastPollAtTheDeadline(t *testing.T) {
 	res, err := c.WebAPI.SubmitJob(ctx, selfieJob("last"))
 	require.NoError(t, err, "the job completed by the deadline's poll")
 	require.True(t, res.Status.JobComplete)
-	require.Len(t, srv.RequestsFor("jobStatus"), 2)
+	require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 2)
 
 	// Still pending at the deadline: a *PollTimeoutError naming the job.
 	srv2, c2 := fake(t, []smileidtest.Option{smileidtest.WithCompletion(1000, time.Hour)}, smileid.WithPollPolicy(p))
@@ -387,7 +387,7 @@ func TestPollingEndsWithALastPollAtTheDeadline(t *testing.T) {
 	require.Equal(t, "job-late", pte.JobID)
 	require.Equal(t, srv2.Jobs()[0].SmileJobID, pte.SmileJobID)
 	require.Contains(t, pte.Error(), "job-late")
-	require.Len(t, srv2.RequestsFor("jobStatus"), 2)
+	require.Len(t, srv2.RequestsFor(smileid.OpJobStatus), 2)
 
 	_, err = c2.WebAPI.PollJobStatus(ctx, smileid.JobStatusQuery{UserID: "user-late", JobID: "job-late"})
 	require.ErrorAs(t, err, &pte)
@@ -417,11 +417,11 @@ func TestCallOptions(t *testing.T) {
 	require.True(t, st.JobComplete)
 
 	// The per-attempt timeout: the client waits 60 s per attempt, this call 500 ms.
-	srv.InjectFault("jobStatus", 1, smileidtest.Fault{Delay: 10 * time.Second})
-	before := len(srv.RequestsFor("jobStatus"))
+	srv.InjectFault(smileid.OpJobStatus, 1, smileidtest.Fault{Delay: 10 * time.Second})
+	before := len(srv.RequestsFor(smileid.OpJobStatus))
 	_, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "user-long", JobID: "job-long"}, smileid.WithAttemptTimeout(500*time.Millisecond))
 	require.NoError(t, err)
-	require.Len(t, srv.RequestsFor("jobStatus"), before+2, "the slow attempt was cut off and retried")
+	require.Len(t, srv.RequestsFor(smileid.OpJobStatus), before+2, "the slow attempt was cut off and retried")
 
 	// Invalid options are refused before anything is sent.
 	before = len(srv.Requests())
@@ -435,7 +435,7 @@ func TestCallOptions(t *testing.T) {
 	require.Len(t, srv.Requests(), before)
 
 	// WithRetry per call: no retries for this one.
-	srv.InjectFault("jobStatus", 1, smileidtest.Fault{Status: http.StatusServiceUnavailable})
+	srv.InjectFault(smileid.OpJobStatus, 1, smileidtest.Fault{Status: http.StatusServiceUnavailable})
 	_, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "user-long", JobID: "job-long"}, smileid.WithRetry(smileid.RetryPolicy{}))
 	var apiErr *smileid.APIError
 	require.ErrorAs(t, err, &apiErr)
@@ -449,7 +449,7 @@ func TestResumeJob(t *testing.T) {
 
 	t.Run("after a failed zip upload", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("uploadZip", 1, smileidtest.Fault{Status: http.StatusForbidden,
+		srv.InjectFault(smileid.OpUploadZip, 1, smileidtest.Fault{Status: http.StatusForbidden,
 			Body: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"})
 		job := selfieJob("resume")
 		_, err := c.WebAPI.SubmitJob(ctx, job)
@@ -471,7 +471,7 @@ func TestResumeJob(t *testing.T) {
 		require.True(t, res.Status.JobComplete)
 		require.Equal(t, created, res.SmileJobID, "the same job")
 		require.Len(t, srv.Jobs(), 1)
-		ups := srv.RequestsFor("upload")
+		ups := srv.RequestsFor(smileid.OpUpload)
 		require.Len(t, ups, 3)
 		require.Nil(t, bodyField(t, ups[0], "retry"), "a first submission sends no retry flag")
 		require.Equal(t, true, bodyField(t, ups[2], "retry"))
@@ -479,14 +479,14 @@ func TestResumeJob(t *testing.T) {
 
 	t.Run("after prep upload may have failed, the job was never created", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("upload", 1, smileidtest.Fault{DropConnection: true})
+		srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{DropConnection: true})
 		job := selfieJob("lost")
 		_, err := c.WebAPI.SubmitJob(ctx, job)
 		require.ErrorIs(t, err, smileid.ErrJobMayExist)
 		res, err := c.WebAPI.ResumeJob(ctx, job)
 		require.NoError(t, err)
 		require.True(t, res.Status.JobComplete)
-		ups := srv.RequestsFor("upload")
+		ups := srv.RequestsFor(smileid.OpUpload)
 		require.Len(t, ups, 2)
 		require.Nil(t, bodyField(t, ups[1], "retry"), "an unknown job is submitted as new")
 	})
@@ -500,8 +500,8 @@ func TestResumeJob(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, res.Status.JobComplete)
 		require.Equal(t, first.SmileJobID, res.SmileJobID)
-		require.Len(t, srv.RequestsFor("upload"), 1)
-		require.Len(t, srv.RequestsFor("uploadZip"), 1)
+		require.Len(t, srv.RequestsFor(smileid.OpUpload), 1)
+		require.Len(t, srv.RequestsFor(smileid.OpUploadZip), 1)
 	})
 
 	t.Run("ID API jobs have no upload", func(t *testing.T) {
@@ -538,10 +538,10 @@ func TestUnusablePrepUploadAnswerNamesTheJob(t *testing.T) {
 // request went out may have created the job: ErrJobMayExist, not repeated.
 func TestAttemptTimeoutAfterSendingMayExist(t *testing.T) {
 	srv, c := fake(t, nil)
-	srv.InjectFault("upload", 1, smileidtest.Fault{Delay: 10 * time.Second})
+	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Delay: 10 * time.Second})
 	_, err := c.WebAPI.SubmitJob(context.Background(), selfieJob("slow"), smileid.WithAttemptTimeout(500*time.Millisecond))
 	require.ErrorIs(t, err, smileid.ErrJobMayExist)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NotErrorIs(t, err, smileid.ErrNotSent)
-	require.Len(t, srv.RequestsFor("upload"), 1)
+	require.Len(t, srv.RequestsFor(smileid.OpUpload), 1)
 }

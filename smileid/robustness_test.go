@@ -180,16 +180,16 @@ func TestUploadRedirects(t *testing.T) {
 func TestFailuresWithoutAnAnswerMayHaveCreatedTheJob(t *testing.T) {
 	ctx := context.Background()
 	srv, c := fake(t, nil, smileid.WithCallbackURL("https://partner.example.com/cb"))
-	srv.InjectFault("upload", 1, smileidtest.Fault{DropConnection: true})
+	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{DropConnection: true})
 	_, err := c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: jobParams("m", smileid.SmartSelfieRegistration), Images: []smileid.Image{selfie}})
 	require.ErrorIs(t, err, smileid.ErrJobMayExist)
-	srv.InjectFault("idVerification", 1, smileidtest.Fault{DropConnection: true})
+	srv.InjectFault(smileid.OpIDVerification, 1, smileidtest.Fault{DropConnection: true})
 	_, err = c.IDAPI.SubmitJob(ctx, jobParams("n", smileid.EnhancedKYC), smileid.IDInfo{Country: "NG", IDType: "BVN", IDNumber: "1"})
 	require.ErrorIs(t, err, smileid.ErrJobMayExist)
-	srv.InjectFault("upload", 1, smileidtest.Fault{Status: 500})
+	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: 500})
 	_, err = c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: jobParams("o", smileid.SmartSelfieRegistration), Images: []smileid.Image{selfie}})
 	require.NotErrorIs(t, err, smileid.ErrJobMayExist, "an answer says what happened")
-	srv.InjectFault("jobStatus", 3, smileidtest.Fault{DropConnection: true})
+	srv.InjectFault(smileid.OpJobStatus, 3, smileidtest.Fault{DropConnection: true})
 	_, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "u", JobID: "j"})
 	require.NotErrorIs(t, err, smileid.ErrJobMayExist, "job status creates nothing")
 }
@@ -198,41 +198,11 @@ func TestPollingStopsAtMaxWaitEvenWhenPollsHang(t *testing.T) {
 	p := fastPoll
 	p.MaxWait = 100 * time.Millisecond
 	srv, c := fake(t, []smileidtest.Option{smileidtest.WithCompletion(1000, time.Hour)}, smileid.WithPollPolicy(p))
-	srv.InjectFault("jobStatus", 100, smileidtest.Fault{Delay: time.Hour})
+	srv.InjectFault(smileid.OpJobStatus, 100, smileidtest.Fault{Delay: time.Hour})
 	_, err := c.WebAPI.SubmitJob(context.Background(), smileid.Job{PartnerParams: jobParams("h", smileid.SmartSelfieRegistration),
 		Images: []smileid.Image{selfie}, Options: smileid.JobOptions{ReturnJobStatus: true}})
 	require.ErrorIs(t, err, smileid.ErrPollTimeout)
-	require.Len(t, srv.RequestsFor("jobStatus"), 1, "the hanging poll is cut off, not retried")
-}
-
-func TestCallbackMaxAge(t *testing.T) {
-	s := smileid.NewSignature(confPartnerID, confAPIKey)
-	body := func(ts string) []byte {
-		return []byte(fmt.Sprintf(`{"ResultCode":"1210","ResultText":"x","timestamp":%q,"signature":%q}`, ts, s.Generate(ts)))
-	}
-	fresh := smileid.Timestamp(time.Now().Add(-time.Minute))
-	_, err := s.VerifyCallback(body(fresh), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.NoError(t, err)
-	_, err = s.VerifyCallback(body("2019-10-10T12:32:04.622Z"), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.ErrorIs(t, err, smileid.ErrCallbackTooOld)
-	_, err = s.VerifyCallback(body(smileid.Timestamp(time.Now().Add(time.Hour))), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.ErrorIs(t, err, smileid.ErrCallbackTooOld, "from the future")
-	_, err = s.VerifyCallback(body(fmt.Sprint(time.Now().UnixMilli())), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.NoError(t, err, "epoch milliseconds")
-	_, err = s.VerifyCallback(body("2019-10-10T12:32:04.622Z"))
-	require.NoError(t, err, "no age check by default")
-
-	h := smileid.CallbackHandler(s, func(context.Context, *smileid.Callback) error { return nil }, smileid.WithMaxCallbackAge(time.Minute))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body("2019-10-10T12:32:04.622Z")))))
-	require.Equal(t, http.StatusUnauthorized, rec.Code)
-
-	// A verified callback whose result does not decode keeps its body.
-	odd := fmt.Sprintf(`{"ResultCode":1210,"timestamp":%q,"signature":%q}`, fresh, s.Generate(fresh))
-	cb, err := s.VerifyCallback([]byte(odd))
-	require.ErrorIs(t, err, smileid.ErrCallbackFormat)
-	require.Equal(t, odd, string(cb.Raw))
-	require.Nil(t, cb.Result)
+	require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 1, "the hanging poll is cut off, not retried")
 }
 
 // TestConcurrentUse shares one client between goroutines (run with -race): the services
@@ -267,7 +237,7 @@ func TestConcurrentUse(t *testing.T) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	require.Len(t, srv.RequestsFor("getServices"), 1)
+	require.Len(t, srv.RequestsFor(smileid.OpServices), 1)
 	require.Len(t, srv.Jobs(), 16)
 }
 

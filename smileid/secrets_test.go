@@ -54,16 +54,16 @@ func TestSecretsAndPersonalDataStayOutOfLogsAndErrors(t *testing.T) {
 	require.Equal(t, "Adaeze Okonkwo-Test", res.Status.LatestResult().FullName)
 
 	var errs []error
-	srv.InjectFault("uploadZip", 1, smileidtest.Fault{Status: 403,
+	srv.InjectFault(smileid.OpUploadZip, 1, smileidtest.Fault{Status: 403,
 		Body: "<Error><Code>SignatureDoesNotMatch</Code><Message>no</Message><StringToSign>AWS4-HMAC-SHA256 secret</StringToSign></Error>"})
 	_, err = c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: jobParams("log2", smileid.BiometricKYC), IDInfo: person,
 		Images: []smileid.Image{selfie}, Options: smileid.JobOptions{ReturnJobStatus: true}})
 	errs = append(errs, err)
-	srv.InjectFault("uploadZip", 3, smileidtest.Fault{DropConnection: true})
+	srv.InjectFault(smileid.OpUploadZip, 3, smileidtest.Fault{DropConnection: true})
 	_, err = c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: jobParams("log3", smileid.BiometricKYC), IDInfo: person,
 		Images: []smileid.Image{selfie}, Options: smileid.JobOptions{ReturnJobStatus: true}})
 	errs = append(errs, err)
-	srv.InjectFault("jobStatus", 9, smileidtest.Fault{BadSignature: true})
+	srv.InjectFault(smileid.OpJobStatus, 9, smileidtest.Fault{BadSignature: true})
 	_, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "user-log", JobID: "job-log", ImageLinks: true})
 	errs = append(errs, err)
 	wrongKey, err := smileid.NewClient(srv.PartnerID, "a-wrong-api-key", smileid.WithBaseURL(srv.URL), smileid.WithHTTPClient(srv.Client()),
@@ -171,7 +171,7 @@ func TestRequestsCarryTheSDKIdentity(t *testing.T) {
 		require.True(t, strings.HasPrefix(ua, "smileid-go/"+smileid.Version+" (go"), ua)
 		require.Contains(t, ua, "acme-onboarding/3.1.0")
 		require.Empty(t, r.Header.Get("Authorization"))
-		if r.Op == "uploadZip" {
+		if r.Op == smileid.OpUploadZip {
 			require.Equal(t, "application/zip", r.Header.Get("Content-Type"))
 			require.NotContains(t, string(r.Body), srv.APIKey, "the zip holds no API key")
 			for k, v := range r.Header {
@@ -180,5 +180,5 @@ func TestRequestsCarryTheSDKIdentity(t *testing.T) {
 			}
 		}
 	}
-	require.Len(t, srv.RequestsFor("uploadZip"), 1)
+	require.Len(t, srv.RequestsFor(smileid.OpUploadZip), 1)
 }

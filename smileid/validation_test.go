@@ -162,7 +162,7 @@ func TestValidationAgainstServices(t *testing.T) {
 		require.ErrorAs(t, err, &ve, "%+v", tc.info)
 		require.Equal(t, tc.field, ve.Field)
 	}
-	require.Equal(t, []string{"getServices"}, ops(srv), "the services document is fetched once, and no job is created")
+	require.Equal(t, []smileid.Operation{smileid.OpServices}, ops(srv), "the services document is fetched once, and no job is created")
 
 	ok := entered("NG", "BANK_ACCOUNT")
 	ok.BankCode = "044"
@@ -190,16 +190,16 @@ func TestValidationAgainstServices(t *testing.T) {
 	srv2, c2 := fake(t, nil, smileid.WithValidationAPI(false))
 	_, err = c2.WebAPI.SubmitJob(ctx, job("off", entered("NG", "NOT_AN_ID")))
 	require.NoError(t, err, "the fake accepts the zip; only the services check would refuse the ID type")
-	require.NotContains(t, ops(srv2), "getServices")
+	require.NotContains(t, ops(srv2), smileid.OpServices)
 
 	// A services document that cannot be fetched stops the submission before the job.
 	srv3, c3 := fake(t, nil)
-	srv3.InjectFault("getServices", 3, smileidtest503)
+	srv3.InjectFault(smileid.OpServices, 3, smileidtest503)
 	_, err = c3.WebAPI.SubmitJob(ctx, job("down", entered("NG", "BVN")))
 	var apiErr *smileid.APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Equal(t, smileid.OpServices, apiErr.Operation)
-	require.NotContains(t, ops(srv3), "upload")
+	require.NotContains(t, ops(srv3), smileid.OpUpload)
 }
 
 func TestReaderImagesAreRead(t *testing.T) {

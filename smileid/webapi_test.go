@@ -70,7 +70,7 @@ func TestEveryJobTypeEndToEnd(t *testing.T) {
 			require.True(t, ok)
 			require.Empty(t, job.ZipProblem)
 			require.Equal(t, tc.entries, job.ZipEntries, "info.json first, then every image file, liveness and ID back included")
-			require.Equal(t, []string{"upload", "uploadZip"}, ops(srv)[len(ops(srv))-2-job.Polls:len(ops(srv))-job.Polls])
+			require.Equal(t, []smileid.Operation{smileid.OpUpload, smileid.OpUploadZip}, ops(srv)[len(ops(srv))-2-job.Polls:len(ops(srv))-job.Polls])
 			for i, img := range job.Manifest.Images {
 				if img.FileName != "" {
 					require.Empty(t, img.Image, "image %d", i)
@@ -123,33 +123,36 @@ func TestEveryImageType(t *testing.T) {
 }
 
 func TestSubmitWithCallbackOnly(t *testing.T) {
-	received := make(chan *smileid.Callback, 1)
+	received := make(chan *smileid.ConfirmedCallback, 1)
 	srv := smileidtest.NewServer(t, smileidtest.WithCompletion(1, 10*time.Millisecond))
-	receiver := httptest.NewServer(smileid.CallbackHandler(smileid.NewSignature(srv.PartnerID, srv.APIKey), func(_ context.Context, cb *smileid.Callback) error {
-		received <- cb
-		return nil
-	}))
+	var h http.Handler
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	defer receiver.Close()
 	c, err := srv.NewClient(smileid.WithCallbackURL(receiver.URL + "/smile"))
 	require.NoError(t, err)
+	h = c.CallbackHandler(func(_ context.Context, cb *smileid.ConfirmedCallback) error {
+		received <- cb
+		return nil
+	})
 	pp := jobParams("cb", smileid.SmartSelfieRegistration)
 	pp.Set("optional_info", "kept")
 	res, err := c.WebAPI.SubmitJob(context.Background(), smileid.Job{PartnerParams: pp, Images: []smileid.Image{selfie}})
 	require.NoError(t, err)
 	require.Nil(t, res.Status, "no polling without ReturnJobStatus")
-	require.Equal(t, []string{"upload", "uploadZip"}, ops(srv), "no services check: a SmartSelfie job has no ID to look up")
+	require.Equal(t, []smileid.Operation{smileid.OpUpload, smileid.OpUploadZip}, ops(srv)[:2], "no services check: a SmartSelfie job has no ID to look up")
 	select {
 	case cb := <-received:
-		require.Equal(t, "job-cb", cb.JobID())
-		require.Equal(t, "user-cb", cb.UserID())
+		require.Equal(t, "job-cb", cb.JobID)
+		require.Equal(t, "user-cb", cb.UserID)
 		require.Equal(t, "0810", cb.Result.ResultCode)
+		require.Equal(t, []smileid.Operation{smileid.OpUpload, smileid.OpUploadZip, smileid.OpJobStatus}, ops(srv), "the callback was confirmed with the job's status")
 		v, _ := cb.Result.PartnerParams.Get("optional_info")
 		require.Equal(t, "kept", v)
 	case <-time.After(5 * time.Second):
 		t.Fatal("no callback")
 	}
 	var up map[string]any
-	require.NoError(t, json.Unmarshal(srv.RequestsFor("upload")[0].Body, &up))
+	require.NoError(t, json.Unmarshal(srv.RequestsFor(smileid.OpUpload)[0].Body, &up))
 	require.Equal(t, receiver.URL+"/smile", up["callback_url"])
 }
 
@@ -174,12 +177,12 @@ func TestPollingOutcomes(t *testing.T) {
 		res, err := c.WebAPI.SubmitJob(ctx, job("p", ""))
 		require.NoError(t, err)
 		require.True(t, res.Status.JobComplete)
-		require.Len(t, srv.RequestsFor("jobStatus"), 4)
+		require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 4)
 		require.Len(t, events, 4)
 		require.False(t, events[0].Status.JobComplete)
 		require.True(t, events[3].Status.JobComplete)
 		var stamps []string
-		for _, r := range srv.RequestsFor("jobStatus") {
+		for _, r := range srv.RequestsFor(smileid.OpJobStatus) {
 			var b map[string]any
 			require.NoError(t, json.Unmarshal(r.Body, &b))
 			stamps = append(stamps, b["signature"].(string))
@@ -199,7 +202,7 @@ func TestPollingOutcomes(t *testing.T) {
 		require.False(t, pte.Last.JobComplete)
 		// Polls counts the answered polls; one more may have reached the fake and been cut
 		// off by the deadline.
-		sent := len(srv.RequestsFor("jobStatus"))
+		sent := len(srv.RequestsFor(smileid.OpJobStatus))
 		require.True(t, sent == pte.Polls || sent == pte.Polls+1, "%d polls sent, %d counted", sent, pte.Polls)
 		require.GreaterOrEqual(t, pte.Polls, 2)
 		require.Nil(t, res)
@@ -212,21 +215,21 @@ func TestPollingOutcomes(t *testing.T) {
 
 	t.Run("gives up after consecutive failures", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("jobStatus", 100, smileidtest.Fault{Status: 500})
+		srv.InjectFault(smileid.OpJobStatus, 100, smileidtest.Fault{Status: 500})
 		_, err := c.WebAPI.SubmitJob(ctx, job("e", ""))
 		var apiErr *smileid.APIError
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, 500, apiErr.StatusCode)
 		// MaxErrors (3) polls, each tried 1 + MaxRetries (2) times.
-		require.Len(t, srv.RequestsFor("jobStatus"), 9)
+		require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 9)
 	})
 
 	t.Run("bad signatures are failures", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("jobStatus", 100, smileidtest.Fault{BadSignature: true})
+		srv.InjectFault(smileid.OpJobStatus, 100, smileidtest.Fault{BadSignature: true})
 		_, err := c.WebAPI.SubmitJob(ctx, job("s", ""))
 		require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
-		require.Len(t, srv.RequestsFor("jobStatus"), 3, "a bad signature is not retried within a poll")
+		require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 3, "a bad signature is not retried within a poll")
 	})
 
 	t.Run("an error that repeating cannot fix stops at once", func(t *testing.T) {
@@ -235,13 +238,13 @@ func TestPollingOutcomes(t *testing.T) {
 		var apiErr *smileid.APIError
 		require.ErrorAs(t, err, &apiErr)
 		require.Equal(t, http.StatusNotFound, apiErr.StatusCode)
-		require.Len(t, srv.RequestsFor("jobStatus"), 1)
+		require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 1)
 	})
 
 	t.Run("a few failures are survived", func(t *testing.T) {
 		srv, c := fake(t, nil)
-		srv.InjectFault("jobStatus", 1, smileidtest.Fault{BadSignature: true})
-		srv.InjectFault("jobStatus", 1, smileidtest.Fault{DropConnection: true})
+		srv.InjectFault(smileid.OpJobStatus, 1, smileidtest.Fault{BadSignature: true})
+		srv.InjectFault(smileid.OpJobStatus, 1, smileidtest.Fault{DropConnection: true})
 		res, err := c.WebAPI.SubmitJob(ctx, job("f", ""))
 		require.NoError(t, err)
 		require.True(t, res.Status.JobComplete)
@@ -276,7 +279,7 @@ func TestPollingOutcomes(t *testing.T) {
 		srv, c := fake(t, []smileidtest.Option{smileidtest.WithCompletion(1000, time.Hour)}, smileid.WithPollPolicy(p))
 		_, err := c.WebAPI.SubmitJob(ctx, job("c", ""))
 		require.ErrorIs(t, err, context.Canceled)
-		require.Len(t, srv.RequestsFor("jobStatus"), 2, "no poll after the context is done")
+		require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 2, "no poll after the context is done")
 	})
 }
 
@@ -313,14 +316,14 @@ func TestJobStatusAndPoll(t *testing.T) {
 			Images: []smileid.Image{selfie}, Options: smileid.JobOptions{CallbackURL: "https://partner.example.com/cb"}})
 		return err
 	}())
-	srv.InjectFault("uploadZip", 3, smileidtest.Fault{Status: 403, Body: "<Error><Code>AccessDenied</Code></Error>"})
+	srv.InjectFault(smileid.OpUploadZip, 3, smileidtest.Fault{Status: 403, Body: "<Error><Code>AccessDenied</Code></Error>"})
 	_, err = c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: jobParams("lost", smileid.SmartSelfieRegistration),
 		Images: []smileid.Image{selfie}, Options: smileid.JobOptions{CallbackURL: "https://partner.example.com/cb"}})
 	var apiErr *smileid.APIError
 	require.ErrorAs(t, err, &apiErr)
 	require.Equal(t, smileid.OpUploadZip, apiErr.Operation)
 	require.Equal(t, "AccessDenied", apiErr.Code)
-	require.Len(t, srv.RequestsFor("uploadZip"), 3, "a 403 is not retried")
+	require.Len(t, srv.RequestsFor(smileid.OpUploadZip), 3, "a 403 is not retried")
 	st, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "user-lost", JobID: "job-lost"})
 	require.NoError(t, err)
 	require.Equal(t, "2314", st.SmileCode())
@@ -361,7 +364,7 @@ func TestWebToken(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, tok)
 	var body map[string]any
-	require.NoError(t, json.Unmarshal(srv.RequestsFor("token")[0].Body, &body))
+	require.NoError(t, json.Unmarshal(srv.RequestsFor(smileid.OpToken)[0].Body, &body))
 	require.Equal(t, "https://partner.example.com/cb", body["callback_url"], "the client's default callback")
 	require.Equal(t, "biometric_kyc", body["product"])
 

@@ -4,28 +4,43 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/smileidentity/smile-identity-core-go/smileid/smileidtest"
 )
+
+// shutdownGrace bounds how long `smileid fake` waits, once told to stop, for requests and
+// callbacks in flight: it exits within it whatever they do.
+const shutdownGrace = 300 * time.Millisecond
 
 // cmdFake serves the SDK's fake Smile ID server (package smileidtest) until ctx is done
 // (SIGINT or SIGTERM). It always uses the fake's own test credentials, never the
 // environment's: those may be real, and they are printed.
 func cmdFake(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "fake", "[--addr 127.0.0.1:8080] [--tls [--cert-file FILE]]")
+	fs := newFlagSet(e, "fake", "[--addr 127.0.0.1:8080] [--tls [--cert-file FILE]] [--pending-polls N] [--complete-after DURATION]")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `address` (port 0 picks a free port)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate instead of plain HTTP")
 	certFile := fs.String("cert-file", "", "with --tls, write the certificate (PEM) to `file` (default: a temporary file, removed on exit)")
+	pendingPolls := fs.Int("pending-polls", 0, "answer a job's first `n` polls pending (0: a job completes as soon as its zip arrives)")
+	completeAfter := fs.Duration("complete-after", 0, "with --pending-polls, complete a job this `long` after its zip arrived even if not polled (default 1s)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *certFile != "" && !*useTLS {
 		return usageError("--cert-file needs --tls")
 	}
-	opts := []smileidtest.Option{smileidtest.WithAddr(*addr)}
+	if *pendingPolls < 0 || *completeAfter < 0 {
+		return usageError("--pending-polls and --complete-after must not be negative")
+	}
+	if *pendingPolls > 0 && *completeAfter == 0 {
+		*completeAfter = time.Second
+	}
+	logger := log.New(e.stderr, "", log.LstdFlags)
+	opts := []smileidtest.Option{smileidtest.WithAddr(*addr), smileidtest.WithCompletion(*pendingPolls, *completeAfter), smileidtest.WithLogf(logger.Printf)}
 	if !*useTLS {
 		opts = append(opts, smileidtest.WithPlainHTTP())
 	}
@@ -33,7 +48,12 @@ func cmdFake(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return failure("starting the fake on %s: %v", *addr, err)
 	}
-	defer srv.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			srv.Close()
+		}
+	}()
 
 	var certPath string
 	if *useTLS {
@@ -63,7 +83,20 @@ func cmdFake(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "smileid fake: serving a fake Smile ID v1 API at %s (test credentials above); Ctrl-C to stop\n", srv.URL)
 	<-ctx.Done()
-	fmt.Fprintln(e.stderr, "smileid fake: stopped")
+	// Stop within shutdownGrace: a request or a callback in flight (to a receiver that
+	// never answers, say) must not keep the process alive after SIGTERM.
+	closed = true
+	done := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+		fmt.Fprintln(e.stderr, "smileid fake: stopped")
+	case <-time.After(shutdownGrace):
+		fmt.Fprintln(e.stderr, "smileid fake: stopped (without waiting for requests or callbacks in flight)")
+	}
 	return nil
 }
 

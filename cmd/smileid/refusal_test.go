@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smileidentity/smile-identity-core-go/smileid"
 	"github.com/smileidentity/smile-identity-core-go/smileid/smileidtest"
 )
 
@@ -14,12 +15,12 @@ func TestSubmitWaitsOutA429(t *testing.T) {
 	t.Parallel()
 	srv := smileidtest.NewServer(t, smileidtest.WithPlainHTTP(), smileidtest.WithCompletion(0, time.Hour))
 	env := creds(srv.PartnerID, srv.APIKey, "SMILEID_SERVER", srv.URL)
-	srv.InjectFault("upload", 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"})
+	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"})
 	r := cli(t, env, "", "submit", "--job", writeJob(t, seedJob(t, "cli-429", nil)), "--poll-interval", "50ms").want(t, 0)
 	if m := r.json(t); m["job_complete"] != true || m["job_success"] != true {
 		t.Fatalf("status = %v", m)
 	}
-	if n := len(srv.RequestsFor("upload")); n != 2 {
+	if n := len(srv.RequestsFor(smileid.OpUpload)); n != 2 {
 		t.Errorf("%d prep uploads, want 2 (the refused one and its retry)", n)
 	}
 	if len(srv.Jobs()) != 1 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,12 +50,15 @@ func TestDefaultRun(t *testing.T) {
 	require.Len(t, polls, 2, report)
 	require.Equal(t, "job pending", polls[0][3])
 	require.Equal(t, "job complete", polls[1][3])
-	require.Equal(t, "2.0", polls[1][2])
+	// The second poll waited for the policy's interval (a lower bound: sleeps never end
+	// early; how much later they end depends on the machine, so no upper bound is asserted).
+	second, err := strconv.ParseFloat(polls[1][2], 64)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, second, 2.0)
 	require.GreaterOrEqual(t, elapsed, 2*time.Second)
 	d, err := time.ParseDuration(exampleutil.FieldValue(report, "Elapsed"))
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, d, 2*time.Second)
-	require.Less(t, d, 15*time.Second)
 
 	// No secret and no personal data: the ID number and the names stay out of the report.
 	exampletest.NoSecrets(t, report, smileidtest.DefaultAPIKey)
@@ -102,10 +106,10 @@ func TestJobOnFake(t *testing.T) {
 		require.Equal(t, want, sample, name)
 	}
 	// Every job status request the fake answered was for this job and signed correctly.
-	for _, r := range srv.RequestsFor("jobStatus") {
+	for _, r := range srv.RequestsFor(smileid.OpJobStatus) {
 		require.Empty(t, r.Problem)
 	}
-	require.GreaterOrEqual(t, len(srv.RequestsFor("jobStatus")), 1)
+	require.GreaterOrEqual(t, len(srv.RequestsFor(smileid.OpJobStatus)), 1)
 }
 
 // TestImageFlags sends the files the flags name instead of the samples.
@@ -133,14 +137,14 @@ func TestMissingImage(t *testing.T) {
 	require.ErrorAs(t, err, &ve, report)
 	require.ErrorIs(t, err, fs.ErrNotExist)
 	require.Empty(t, srv.Jobs())
-	require.Empty(t, srv.RequestsFor("upload"))
+	require.Empty(t, srv.RequestsFor(smileid.OpUpload))
 }
 
 // TestBadStatusSignature: a job status not signed with the partner's key is an error, so
 // the report's "verified" is backed by the SDK's check.
 func TestBadStatusSignature(t *testing.T) {
 	srv := smileidtest.NewServer(t)
-	srv.InjectFault("jobStatus", 20, smileidtest.Fault{BadSignature: true})
+	srv.InjectFault(smileid.OpJobStatus, 20, smileidtest.Fault{BadSignature: true})
 	report, _, err := exampletest.RunErr(t, run, srv)
 	require.ErrorIs(t, err, smileid.ErrSignatureMismatch)
 	require.Contains(t, err.Error(), "was created, but: ")

@@ -11,13 +11,14 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/examples/internal/exampletest"
 	"github.com/smileidentity/smile-identity-core-go/examples/internal/exampleutil"
 	"github.com/smileidentity/smile-identity-core-go/generated"
+	"github.com/smileidentity/smile-identity-core-go/smileid"
 	"github.com/smileidentity/smile-identity-core-go/smileid/smileidtest"
 )
 
 // tokenRequest returns the one token request the fake received.
 func tokenRequest(t *testing.T, srv *smileidtest.Server) generated.TokenRequest {
 	t.Helper()
-	reqs := srv.RequestsFor("token")
+	reqs := srv.RequestsFor(smileid.OpToken)
 	require.Len(t, reqs, 1)
 	require.Empty(t, reqs[0].Problem)
 	var body generated.TokenRequest
@@ -66,7 +67,7 @@ func TestRealServerNeedsCallbackURL(t *testing.T) {
 	var out bytes.Buffer
 	err := run(exampletest.Context(t), &out, exampletest.Env(env), nil)
 	require.ErrorContains(t, err, "set SMILEID_CALLBACK_URL or -callback-url")
-	require.Empty(t, srv.RequestsFor("token"))
+	require.Empty(t, srv.RequestsFor(smileid.OpToken))
 
 	env[exampleutil.EnvCallbackURL] = "https://partner.example/smile"
 	out.Reset()

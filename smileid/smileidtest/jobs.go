@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +20,10 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/generated"
 	"github.com/smileidentity/smile-identity-core-go/smileid"
 )
+
+// testPanicJobID, set by this package's tests only, is a job ID whose status makes the
+// fake panic, to test its recovery.
+var testPanicJobID string
 
 // job is the fake's record of a job.
 type job struct {
@@ -143,8 +150,12 @@ func (s *Server) upload(w http.ResponseWriter, body []byte) {
 	j.uploadToken = randomToken()
 	var code generated.SmileCode
 	_ = code.FromSmileCodeText("2202")
+	fileName := req.FileName
+	if fileName == "" {
+		fileName = "selfie.zip" // the Android SDK sends none
+	}
 	writeJSON(w, http.StatusOK, generated.UploadResponse{
-		UploadURL:    fmt.Sprintf("%s/uploads/%s/%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=%s", s.baseHost(), j.SmileJobID, req.FileName, j.uploadToken),
+		UploadURL:    fmt.Sprintf("%s/uploads/%s/%s?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600&X-Amz-Signature=%s", s.baseHost(), j.SmileJobID, url.PathEscape(fileName), j.uploadToken),
 		SmileJobID:   j.SmileJobID,
 		RefID:        s.PartnerID + "-" + j.SmileJobID + "-" + j.uploadToken[:8],
 		CameraConfig: ptr("null"),
@@ -152,10 +163,14 @@ func (s *Server) upload(w http.ResponseWriter, body []byte) {
 	})
 }
 
+// jobTypeUpdatePhoto is job type 8, "update the enrolled photo": an upload job with a
+// selfie, defined by the Node, Python, Ruby and PHP SDKs (aml-address-codes.md §3).
+const jobTypeUpdatePhoto generated.JobType = 8
+
 func uploadJob(jt generated.JobType) bool {
 	switch jt {
 	case smileid.BiometricKYC, smileid.SmartSelfieAuthentication, smileid.SmartSelfieRegistration,
-		smileid.DocumentVerification, smileid.EnhancedDocumentVerification:
+		smileid.DocumentVerification, smileid.EnhancedDocumentVerification, jobTypeUpdatePhoto:
 		return true
 	}
 	return false
@@ -172,18 +187,12 @@ func s3Error(w http.ResponseWriter, status int, code, msg string) {
 // Content-Length, Content-Type application/zip, the token of the URL) and checks it.
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	idx := s.record(Request{Op: "uploadZip", Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: time.Now()})
-	if f, ok := s.takeFault("uploadZip"); ok && s.applyFault(w, r, f, idx) {
+	idx := s.record(Request{Op: smileid.OpUploadZip, Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: time.Now()})
+	f, faulty := s.takeFault(smileid.OpUploadZip)
+	if faulty && !f.AfterProcessing && s.applyFault(w, r, f, idx) {
 		return
 	}
-	s.mu.Lock()
-	var j *job
-	for _, cand := range s.jobs {
-		if cand.SmileJobID == r.PathValue("job") {
-			j = cand
-		}
-	}
-	s.mu.Unlock()
+	j := s.jobBySmileID(r.PathValue("job"))
 	refuse := func(status int, code, msg string) {
 		s.setProblem(idx, code+": "+msg)
 		s3Error(w, status, code, msg)
@@ -207,7 +216,22 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 		s.setProblem(idx, "zip refused: "+problem)
 		s.fail("the zip of job %s is refused: %s", j.PartnerParams.JobID, problem)
 	}
+	if faulty && f.AfterProcessing && s.applyFault(w, r, f, idx) {
+		return
+	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// jobBySmileID returns the job of a Smile job ID, nil if there is none.
+func (s *Server) jobBySmileID(id string) *job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.jobs {
+		if j.SmileJobID == id {
+			return j
+		}
+	}
+	return nil
 }
 
 // acceptZip opens the zip, checks info.json and the images against the job type's rules,
@@ -229,11 +253,13 @@ func (s *Server) acceptZip(j *job, body []byte) string {
 		return ""
 	}
 	j.timer = time.AfterFunc(s.cfg.completeAfter, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.closed {
-			s.completeLocked(j)
-		}
+		s.safely("completing job "+j.SmileJobID, func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if !s.closed {
+				s.completeLocked(j)
+			}
+		})
 	})
 	return ""
 }
@@ -244,17 +270,22 @@ func (s *Server) checkZip(j *job, body []byte) (problem string, m *generated.Upl
 		return "not a zip: " + err.Error(), nil, nil, nil
 	}
 	images = map[string][]byte{}
+	dups := map[string]bool{}
 	var info []byte
+	total := 0
 	for i, f := range zr.File {
 		entries = append(entries, f.Name)
 		rc, err := f.Open()
 		if err != nil {
 			return fmt.Sprintf("entry %q: %v", f.Name, err), nil, entries, nil
 		}
-		b, err := io.ReadAll(rc)
+		b, err := io.ReadAll(io.LimitReader(rc, maxEntry+1))
 		rc.Close()
 		if err != nil {
 			return fmt.Sprintf("entry %q: %v", f.Name, err), nil, entries, nil
+		}
+		if total += len(b); len(b) > maxEntry || total > maxZip {
+			return fmt.Sprintf("entry %q: the zip expands beyond %d MB", f.Name, maxZip>>20), nil, entries, nil
 		}
 		switch {
 		case i == 0 && f.Name == "info.json":
@@ -263,11 +294,19 @@ func (s *Server) checkZip(j *job, body []byte) (problem string, m *generated.Upl
 			return "info.json must be the first entry", nil, entries, nil
 		default:
 			if _, dup := images[f.Name]; dup {
-				return fmt.Sprintf("duplicate entry %q", f.Name), nil, entries, nil
+				// Python's SDK writes one "base64imgString" entry per base64 image; Smile ID
+				// ignores entries info.json does not name. A duplicate name info.json uses
+				// is ambiguous: refused below.
+				dups[f.Name] = true
 			}
 			images[f.Name] = b
 		}
 	}
+	defer func() {
+		if problem == "" && m != nil {
+			problem = s.checkEntries(m, images, dups)
+		}
+	}()
 	if info == nil {
 		return "no info.json", nil, entries, nil
 	}
@@ -280,13 +319,50 @@ func (s *Server) checkZip(j *job, body []byte) (problem string, m *generated.Upl
 		return "info.json breaks the UploadManifest schema: " + oneLine(err), nil, entries, images
 	}
 	m = new(generated.UploadManifest)
-	if err := json.Unmarshal(info, m); err != nil {
+	if err := json.Unmarshal(canonical(info), m); err != nil {
 		return "info.json: " + err.Error(), nil, entries, images
 	}
 	if problem := s.checkManifest(j, m, images); problem != "" {
 		return problem, m, entries, images
 	}
 	return "", m, entries, images
+}
+
+// Limits of a zip's expanded size, as a zip bomb must not take the fake down.
+const (
+	maxEntry = 32 << 20
+	maxZip   = 64 << 20
+)
+
+// checkEntries checks the zip's entries against info.json: a name info.json uses must be
+// unique in the zip; entries it does not name are ignored, as Smile ID does (Python's
+// base64imgString entries), unless the fake is Strict.
+func (s *Server) checkEntries(m *generated.UploadManifest, images map[string][]byte, dups map[string]bool) string {
+	named := map[string]bool{}
+	for _, img := range m.Images {
+		if img.FileName != "" {
+			named[img.FileName] = true
+			if dups[img.FileName] {
+				return fmt.Sprintf("duplicate entry %q, named in info.json", img.FileName)
+			}
+		}
+	}
+	if s.cfg.strict {
+		names := make([]string, 0, len(images))
+		for name := range images {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			switch {
+			case dups[name]:
+				return fmt.Sprintf("duplicate entry %q (strict)", name)
+			case !named[name]:
+				return fmt.Sprintf("zip entry %q is not named in info.json (strict)", name)
+			}
+		}
+	}
+	return ""
 }
 
 var (
@@ -335,11 +411,6 @@ func (s *Server) checkManifest(j *job, m *generated.UploadManifest, images map[s
 			return fmt.Sprintf("images[%d]: not a JPEG or PNG", i)
 		}
 	}
-	for name := range images {
-		if !referenced[name] {
-			return fmt.Sprintf("zip entry %q is not referenced by info.json", name)
-		}
-	}
 	selfie := has[smileid.ImageSelfieFile] || has[smileid.ImageSelfieBase64]
 	idCard := has[smileid.ImageIDCardFile] || has[smileid.ImageIDCardBase64]
 	docV := pp.JobType == smileid.DocumentVerification || pp.JobType == smileid.EnhancedDocumentVerification
@@ -364,12 +435,27 @@ func (s *Server) checkManifest(j *job, m *generated.UploadManifest, images map[s
 func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 	var req generated.JobStatusRequest
 	_ = json.Unmarshal(body, &req)
-	s.mu.Lock()
-	j, ok := s.jobs[req.JobID]
-	if !ok || j.PartnerParams.UserID != req.UserID {
-		s.mu.Unlock()
+	resp, found := s.jobStatusResponse(req)
+	if !found {
 		writeJSON(w, http.StatusNotFound, errorBody("2213", "No job found for this user_id and job_id"))
 		return
+	}
+	ts := s.stamp()
+	_ = resp.Timestamp.FromTimestampText(ts)
+	resp.Signature = s.sig.Generate(ts)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// jobStatusResponse is a job's status, unsigned; false when there is no such job.
+func (s *Server) jobStatusResponse(req generated.JobStatusRequest) (generated.JobStatusResponse, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if testPanicJobID != "" && req.JobID == testPanicJobID {
+		panic("smileidtest: a panic on purpose, with the lock held")
+	}
+	j, ok := s.jobs[req.JobID]
+	if !ok || j.PartnerParams.UserID != req.UserID {
+		return generated.JobStatusResponse{}, false
 	}
 	j.Polls++
 	if j.Manifest != nil && !j.Complete && j.Polls > s.cfg.pollsBeforeDone {
@@ -378,41 +464,48 @@ func (s *Server) jobStatus(w http.ResponseWriter, body []byte) {
 	resp := generated.JobStatusResponse{JobComplete: j.Complete, JobSuccess: j.Success}
 	var code generated.SmileCode
 	switch {
+	case j.Complete && j.Result != nil:
+		// Every complete job answers with its result: an upload job's, or the stored
+		// answer of an ID API (5, 7, sync or async) or AML job.
+		_ = code.FromSmileCodeText("2302")
+		resp.Result = &generated.JobStatusResult{}
+		_ = resp.Result.FromJobResult(*j.Result)
+		if wanted(req.History) {
+			resp.History = []generated.JobResult{*j.Result}
+		}
+		if wanted(req.ImageLinks) {
+			resp.ImageLinks = s.imageLinksLocked(j)
+		}
 	case j.Manifest == nil && j.ZipProblem == "":
 		_ = code.FromSmileCodeText("2314")
 		resp.Result = &generated.JobStatusResult{}
 		_ = resp.Result.FromResultMessage("No zip file received")
-	case !j.Complete:
-		_ = code.FromSmileCodeText("2302")
 	default:
 		_ = code.FromSmileCodeText("2302")
-		resp.Result = &generated.JobStatusResult{}
-		_ = resp.Result.FromJobResult(*j.Result)
-		if req.History {
-			resp.History = []generated.JobResult{*j.Result}
-		}
-		if req.ImageLinks {
-			links := generated.ImageLinks{}
-			keys := map[generated.ImageType]string{
-				smileid.ImageSelfieFile: "selfie_image", smileid.ImageIDCardFile: "id_card_image",
-				smileid.ImageIDCardBackFile: "id_card_back_image", smileid.ImageLivenessFile: "liveness_image",
-			}
-			for _, img := range j.Manifest.Images {
-				if key, ok := keys[img.ImageTypeID]; ok && img.FileName != "" {
-					if _, seen := links[key]; !seen {
-						links[key] = s.baseHost() + "/images/" + j.SmileJobID + "/" + img.FileName + "?X-Amz-Signature=" + j.uploadToken
-					}
-				}
-			}
-			resp.ImageLinks = &links
-		}
 	}
 	resp.Code = &code
-	s.mu.Unlock()
-	ts := s.stamp()
-	_ = resp.Timestamp.FromTimestampText(ts)
-	resp.Signature = s.sig.Generate(ts)
-	writeJSON(w, http.StatusOK, resp)
+	return resp, true
+}
+
+// imageLinksLocked links the job's image files; a job without a manifest (its zip refused
+// before info.json was read, or an ID API job) has none. s.mu is held.
+func (s *Server) imageLinksLocked(j *job) *generated.ImageLinks {
+	links := generated.ImageLinks{}
+	if j.Manifest == nil {
+		return &links
+	}
+	keys := map[generated.ImageType]string{
+		smileid.ImageSelfieFile: "selfie_image", smileid.ImageIDCardFile: "id_card_image",
+		smileid.ImageIDCardBackFile: "id_card_back_image", smileid.ImageLivenessFile: "liveness_image",
+	}
+	for _, img := range j.Manifest.Images {
+		if key, ok := keys[img.ImageTypeID]; ok && img.FileName != "" {
+			if _, seen := links[key]; !seen {
+				links[key] = s.baseHost() + "/images/" + j.SmileJobID + "/" + img.FileName + "?X-Amz-Signature=" + j.uploadToken
+			}
+		}
+	}
+	return &links
 }
 
 // serveImage serves image links.
@@ -450,46 +543,76 @@ func (s *Server) completeLocked(j *job) {
 		j.Result, j.Success = imageJobResult(j)
 	}
 	if j.CallbackURL != "" {
-		s.sendCallbackLocked(j.CallbackURL, j.PartnerParams.JobID, *j.Result, "uploadCallback")
+		s.sendCallbackLocked(j.CallbackURL, j.PartnerParams.JobID, *j.Result)
 	}
 }
 
 // sendCallbackLocked POSTs a signed result to url in the background. s.mu is held.
-func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResult, op string) {
+func (s *Server) sendCallbackLocked(url, jobID string, result generated.JobResult) {
 	ts := s.stamp()
 	result.Timestamp = &generated.ResponseTimestamp{}
 	_ = result.Timestamp.FromTimestampText(ts)
 	result.Signature = ptr(s.sig.Generate(ts))
+	body, _ := json.Marshal(result)
+	s.postCallbackLocked(url, jobID, body)
+}
+
+// loopbackOnly is the callback transport of a fake in a test (NewServer) without
+// WithCallbackClient: tests stay off the network, so a callback to another host (an
+// example's partner.example.com) fails at once and is recorded as failed.
+var loopbackOnly = &http.Transport{
+	DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("smileidtest: a fake in a test POSTs callbacks to loopback addresses only, not %s (see WithCallbackClient)", host)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	},
+}
+
+// sendJSONCallbackLocked signs a callback body that is not a plain job result (address
+// verification's) and POSTs it in the background. s.mu is held.
+func (s *Server) sendJSONCallbackLocked(url, jobID string, body map[string]any) {
+	ts := s.stamp()
+	body["timestamp"], body["signature"] = ts, s.sig.Generate(ts)
+	b, _ := json.Marshal(body)
+	s.postCallbackLocked(url, jobID, b)
+}
+
+// postCallbackLocked POSTs a callback body in the background and records the delivery.
+// s.mu is held.
+func (s *Server) postCallbackLocked(url, jobID string, body []byte) {
 	hc := s.cfg.callbackClient
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
+		if s.tb != nil {
+			hc.Transport = loopbackOnly
+		}
 	}
 	s.cbWG.Add(1)
-	go func() {
+	go s.safely("sending the callback of job "+jobID, func() {
 		defer s.cbWG.Done()
-		d := CallbackDelivery{URL: url, JobID: jobID}
-		d.Body, _ = json.Marshal(result)
-		initiator, _ := generated.NewCallbackInitiator(generated.WithCallbackHTTPClient(hc))
+		d := CallbackDelivery{URL: url, JobID: jobID, Body: body}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		var rsp *http.Response
-		var err error
-		if op == "uploadCallback" {
-			rsp, err = initiator.UploadCallbackWithBody(ctx, url, "application/json", bytes.NewReader(d.Body))
-		} else {
-			rsp, err = initiator.AsyncIDVerificationCallbackWithBody(ctx, url, "application/json", bytes.NewReader(d.Body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+			var rsp *http.Response
+			if rsp, err = hc.Do(req); err == nil {
+				d.StatusCode = rsp.StatusCode
+				_, _ = io.Copy(io.Discard, rsp.Body)
+				rsp.Body.Close()
+			}
 		}
-		if err != nil {
-			d.Err = err
-		} else {
-			d.StatusCode = rsp.StatusCode
-			_, _ = io.Copy(io.Discard, rsp.Body)
-			rsp.Body.Close()
-		}
+		d.Err = err
 		s.mu.Lock()
 		s.callbacks = append(s.callbacks, d)
 		s.mu.Unlock()
-	}()
+	})
 }
 
 func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) {
@@ -500,6 +623,10 @@ func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) 
 	_ = json.Unmarshal(body, &info)
 	if pp.JobType != smileid.EnhancedKYC && pp.JobType != smileid.BusinessVerification {
 		writeJSON(w, http.StatusBadRequest, errorBody("2212", "Invalid job type: use 5 for ID verification or 7 for business verification"))
+		return
+	}
+	if info.IDNumber == "" {
+		writeJSON(w, http.StatusBadRequest, errorBody("2213", "Missing parameter: id_number"))
 		return
 	}
 	if pp.JobType == smileid.EnhancedKYC {
@@ -522,7 +649,7 @@ func (s *Server) idVerification(w http.ResponseWriter, body []byte, async bool) 
 	j.Result, j.Success = &res, ok
 	if async {
 		j.CallbackURL = req.CallbackURL
-		s.sendCallbackLocked(req.CallbackURL, pp.JobID, res, "asyncIDVerificationCallback")
+		s.sendCallbackLocked(req.CallbackURL, pp.JobID, res)
 		writeJSON(w, http.StatusOK, generated.AsyncSubmitResponse{Success: true})
 		return
 	}
@@ -549,3 +676,6 @@ func (s *Server) token(w http.ResponseWriter, body []byte) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// wanted reports whether a job status option is set (history, image_links).
+func wanted(v bool) bool { return v }

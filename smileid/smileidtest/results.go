@@ -45,6 +45,7 @@ var codes = map[generated.JobType][3][2]string{
 	smileid.SmartSelfieAuthentication:    {{"0820", "Authenticated"}, {"0822", "Failed Authentication"}, {"0821", "Provisional Authentication - Under Review"}},
 	smileid.DocumentVerification:         {{"0900", "Document Verified"}, {"0902", "Document Not Verified"}, {"0901", "Provisional Document Verification - Under Review"}},
 	smileid.EnhancedDocumentVerification: {{"0900", "Document Verified"}, {"0902", "Document Not Verified"}, {"0901", "Provisional Document Verification - Under Review"}},
+	jobTypeUpdatePhoto:                   {{"0830", "Photo Updated"}, {"0832", "Photo Not Updated"}, {"0831", "Provisional Photo Update - Under Review"}},
 }
 
 func action(v generated.ActionResult) *generated.ActionResult { return &v }
@@ -92,6 +93,9 @@ func imageJobResult(j *job) (*generated.JobResult, bool) {
 		a.RegisterSelfie = action(approved)
 	case smileid.SmartSelfieAuthentication:
 		a.SelfieToRegisteredSelfieCompare = action(compare)
+	case jobTypeUpdatePhoto:
+		a.SelfieToRegisteredSelfieCompare = action(compare)
+		a.UpdateRegisteredSelfieOnFile = action(approved)
 	case smileid.DocumentVerification, smileid.EnhancedDocumentVerification:
 		a.VerifyDocument = action(map[outcome]generated.ActionResult{approve: smileid.ActionPassed, reject: smileid.ActionFailed, provisional: smileid.ActionUnderReview}[o])
 		a.DocumentCheck = action(pass)

@@ -26,10 +26,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -63,13 +66,16 @@ type Server struct {
 	http   *httptest.Server
 	doc    *openapi3.T
 	sig    *smileid.Signature
-	routes map[string]*routers.Route // "POST /upload" -> route in the spec
+	routes map[string]*routers.Route    // "POST /upload" -> route in the spec
+	ops    map[string]smileid.Operation // "POST /upload" -> smileid.OpUpload
+	known  map[smileid.Operation]bool   // every operation the fake serves, OpUploadZip included
+	logf   func(format string, args ...any)
 
 	mu        sync.Mutex
 	jobs      map[string]*job // by job_id
 	order     []string        // job ids in creation order
 	requests  []Request
-	faults    map[string][]Fault
+	faults    map[smileid.Operation][]Fault
 	callbacks []CallbackDelivery
 	nextJob   int
 	cbWG      sync.WaitGroup
@@ -118,8 +124,10 @@ type config struct {
 	pollsBeforeDone   int
 	completeAfter     time.Duration
 	allowViolations   bool
+	strict            bool
 	callbackClient    *http.Client
 	services          *generated.ServicesResponse
+	logf              func(format string, args ...any)
 }
 
 // Option configures a fake.
@@ -138,10 +146,18 @@ func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
 // WithCompletion sets when an uploaded job completes: after it has been polled pending
 // that many times, or that long after its zip arrived, whichever comes first. The default
-// is 1 pending poll or 1 second. WithCompletion(0, 0) completes jobs as soon as their zip
+// is 1 pending poll or 1 second, so that a client's waiting path runs, fast with the
+// FastPollPolicy of ClientOptions. WithCompletion(0, 0) completes jobs as soon as their zip
 // arrives.
 func WithCompletion(pendingPolls int, after time.Duration) Option {
 	return func(c *config) { c.pollsBeforeDone, c.completeAfter = pendingPolls, after }
+}
+
+// WithLogf sets where a fake started with Start reports a failure of its own (a recovered
+// panic in a handler); the default is the standard logger. Request bodies are never
+// logged: they carry personal data.
+func WithLogf(logf func(format string, args ...any)) Option {
+	return func(c *config) { c.logf = logf }
 }
 
 // WithCallbackClient sets the HTTP client the fake POSTs callbacks with (for example the
@@ -153,6 +169,11 @@ func WithCallbackClient(hc *http.Client) Option { return func(c *config) { c.cal
 func WithServices(doc *generated.ServicesResponse) Option {
 	return func(c *config) { c.services = doc }
 }
+
+// Strict makes the fake also refuse what Smile ID accepts but a canonical client never
+// sends, for the Go SDK's own tests (be conservative in what you send): zip entries that
+// info.json does not name (Python's base64imgString entries) and duplicate entries.
+func Strict() Option { return func(c *config) { c.strict = true } }
 
 // AllowSpecViolations stops NewServer from failing the test when a request breaks the
 // spec; the fake still answers it with HTTP 400. For tests of bad requests.
@@ -175,7 +196,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 func Start(opts ...Option) (*Server, error) { return start(nil, opts) }
 
 func start(tb testing.TB, opts []Option) (*Server, error) {
-	cfg := config{partnerID: DefaultPartnerID, apiKey: DefaultAPIKey, pollsBeforeDone: 1, completeAfter: time.Second}
+	cfg := config{partnerID: DefaultPartnerID, apiKey: DefaultAPIKey, pollsBeforeDone: 1, completeAfter: time.Second, logf: log.Printf}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -189,11 +210,28 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 	s := &Server{
 		PartnerID: cfg.partnerID, APIKey: cfg.apiKey,
 		cfg: cfg, tb: tb, doc: doc, sig: smileid.NewSignature(cfg.partnerID, cfg.apiKey),
-		routes: map[string]*routers.Route{}, jobs: map[string]*job{}, faults: map[string][]Fault{},
+		routes: map[string]*routers.Route{}, ops: map[string]smileid.Operation{},
+		known: map[smileid.Operation]bool{smileid.OpUploadZip: true},
+		jobs:  map[string]*job{}, faults: map[smileid.Operation][]Fault{}, logf: cfg.logf,
 	}
 	for path, item := range doc.Paths.Map() {
+		if len(item.Servers) > 0 {
+			continue // served elsewhere (the presigned upload URL)
+		}
 		for method, op := range item.Operations() {
-			s.routes[method+" "+path] = &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+			if op.Servers != nil && len(*op.Servers) > 0 {
+				continue
+			}
+			key := method + " " + path
+			s.routes[key] = &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+			name, ok := specOps[key]
+			if !ok {
+				// An operation the spec gained and smileid has no name for yet: it is
+				// served (answered 501 until the fake implements it) under its operationId.
+				name = smileid.Operation(op.OperationID)
+			}
+			s.ops[key] = name
+			s.known[name] = true
 		}
 	}
 	mux := http.NewServeMux()
@@ -212,7 +250,7 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 		writeJSON(w, http.StatusNotFound, errorBody("2213", "no such endpoint: "+r.Method+" "+r.URL.Path))
 	})
 
-	hs := httptest.NewUnstartedServer(mux)
+	hs := httptest.NewUnstartedServer(s.recoverer(mux))
 	if cfg.addr != "" {
 		l, err := net.Listen("tcp", cfg.addr)
 		if err != nil {
@@ -232,12 +270,23 @@ func start(tb testing.TB, opts []Option) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the fake and waits for callbacks in flight.
+// Close stops the fake: it stops accepting requests and waits for the requests and the
+// callbacks in flight (a callback gives up after 10 s), so that a callback sent just
+// before Close still arrives.
 func (s *Server) Close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.markClosed() {
 		return
+	}
+	s.http.Close()
+	s.cbWG.Wait()
+}
+
+// markClosed marks the fake closed and stops its timers; false if it was already.
+func (s *Server) markClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
 	}
 	s.closed = true
 	for _, j := range s.jobs {
@@ -245,9 +294,7 @@ func (s *Server) Close() {
 			j.timer.Stop()
 		}
 	}
-	s.mu.Unlock()
-	s.http.Close()
-	s.cbWG.Wait()
+	return true
 }
 
 // Client returns an HTTP client that trusts the fake's TLS certificate.
@@ -266,20 +313,34 @@ func (s *Server) Certificate() *x509.Certificate {
 }
 
 // ClientOptions returns the smileid options that point a client at the fake:
-// WithBaseURL(s.URL) and WithHTTPClient(s.Client()).
+// WithBaseURL(s.URL) and WithHTTPClient(s.Client()). The client keeps smileid's
+// production waits (polls 2 s apart); NewClient is the fast choice for tests.
 func (s *Server) ClientOptions() []smileid.Option {
 	return []smileid.Option{smileid.WithBaseURL(s.URL), smileid.WithHTTPClient(s.Client())}
 }
 
-// NewClient returns a smileid client for the fake's partner, with opts after
-// ClientOptions.
+// FastPollPolicy polls every 5 to 50 ms, for up to 30 s: a job of the fake completes within
+// a few polls (see WithCompletion), so a test never sleeps for Smile ID's seconds.
+func FastPollPolicy() smileid.PollPolicy {
+	return smileid.PollPolicy{InitialInterval: 5 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxWait: 30 * time.Second, MaxErrors: 3}
+}
+
+// FastRetryPolicy retries as DefaultRetryPolicy does, twice, but after 1 and 2 ms, and
+// gives up at once on a Retry-After longer than a second.
+func FastRetryPolicy() smileid.RetryPolicy {
+	return smileid.RetryPolicy{MaxRetries: 2, InitialBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, MaxRetryAfter: time.Second}
+}
+
+// NewClient returns a smileid client for the fake's partner that keeps tests fast:
+// ClientOptions, FastPollPolicy and FastRetryPolicy, then opts (which override them).
 func (s *Server) NewClient(opts ...smileid.Option) (*smileid.Client, error) {
-	return smileid.NewClient(s.PartnerID, s.APIKey, append(s.ClientOptions(), opts...)...)
+	base := append(s.ClientOptions(), smileid.WithPollPolicy(FastPollPolicy()), smileid.WithRetryPolicy(FastRetryPolicy()))
+	return smileid.NewClient(s.PartnerID, s.APIKey, append(base, opts...)...)
 }
 
 // Request is a request the fake received.
 type Request struct {
-	Op     string // the operationId ("upload", "jobStatus"...), or "uploadZip" for the PUT
+	Op     smileid.Operation // smileid.OpUpload, OpUploadZip (the PUT of the zip)...; "unknown" for no operation
 	Method string
 	Path   string
 	Header http.Header
@@ -297,9 +358,14 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// RequestsFor returns the requests of one operation (an operationId of the spec, or
-// "uploadZip").
-func (s *Server) RequestsFor(op string) []Request {
+// RequestsFor returns the requests of one operation. An operation the fake does not serve
+// fails the test (it would match nothing, and a test asserting that nothing was sent
+// would pass for the wrong reason).
+func (s *Server) RequestsFor(op smileid.Operation) []Request {
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	s.mustKnow("RequestsFor", op)
 	var out []Request
 	for _, r := range s.Requests() {
 		if r.Op == op {
@@ -330,11 +396,23 @@ type Fault struct {
 	Delay          time.Duration // wait this long first (the request's context permitting)
 	DropConnection bool          // close the connection without answering
 	BadSignature   bool          // serve normally but sign the response with the wrong key
+
+	// AfterProcessing applies Status or DropConnection after the fake has processed the
+	// request: the job is created (or the zip accepted, the poll counted...) but the
+	// answer is lost, as when a connection breaks after Smile ID committed. This is the
+	// case a client must reconcile (smileid.ErrJobMayExist); without it a fault replaces
+	// the processing and nothing happens on the server.
+	AfterProcessing bool
 }
 
-// InjectFault makes the next n calls of op fail with f. op is an operationId of the spec
-// ("upload", "jobStatus", "idVerification"...) or "uploadZip" for the PUT of the zip.
-func (s *Server) InjectFault(op string, n int, f Fault) {
+// InjectFault makes the next n calls of op fail with f. An operation the fake does not
+// serve fails the test (a fault that could never apply would let the test pass for the
+// wrong reason); outside a test (Start) it panics.
+func (s *Server) InjectFault(op smileid.Operation, n int, f Fault) {
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	s.mustKnow("InjectFault", op)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := 0; i < n; i++ {
@@ -342,7 +420,49 @@ func (s *Server) InjectFault(op string, n int, f Fault) {
 	}
 }
 
-func (s *Server) takeFault(op string) (Fault, bool) {
+// Operations returns the operations the fake serves: those of smileid.Operations that the
+// spec describes, OpUploadZip included.
+func (s *Server) Operations() []smileid.Operation {
+	var out []smileid.Operation
+	for _, op := range smileid.Operations() {
+		if s.known[op] {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// mustKnow fails the test (or panics outside one) when op is no operation of the fake.
+func (s *Server) mustKnow(method string, op smileid.Operation) {
+	if s.known[op] {
+		return
+	}
+	msg := fmt.Sprintf("smileidtest: %s(%q): the fake serves no such operation; use a smileid.Op constant (%v)", method, string(op), s.Operations())
+	if s.tb != nil {
+		s.tb.Helper()
+		s.tb.Fatal(msg)
+		return
+	}
+	panic(msg)
+}
+
+// specOps names the spec's operations with smileid's vocabulary, by method and path (the
+// spec's operationIds are its own business).
+var specOps = map[string]smileid.Operation{
+	"POST /upload":                      smileid.OpUpload,
+	"POST /job_status":                  smileid.OpJobStatus,
+	"POST /id_verification":             smileid.OpIDVerification,
+	"POST /async_id_verification":       smileid.OpAsyncIDVerification,
+	"POST /business_verification":       smileid.OpBusinessVerification,
+	"POST /async_business_verification": smileid.OpAsyncBusinessVerification,
+	"POST /token":                       smileid.OpToken,
+	"GET /services":                     smileid.OpServices,
+	"POST /valid_documents":             smileid.OpValidDocuments,
+	"POST /aml":                         smileid.OpAML,
+	"POST /async-verify-address":        smileid.OpAddressVerification,
+}
+
+func (s *Server) takeFault(op smileid.Operation) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := s.faults[op]
@@ -365,9 +485,13 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, req
 		case <-t.C:
 		}
 	}
+	what := "injected"
+	if f.AfterProcessing {
+		what = "injected after processing"
+	}
 	switch {
 	case f.DropConnection:
-		s.setProblem(reqIndex, "injected: connection dropped")
+		s.setProblem(reqIndex, what+": connection dropped")
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
@@ -376,7 +500,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, req
 		}
 		panic(http.ErrAbortHandler)
 	case f.Status != 0:
-		s.setProblem(reqIndex, fmt.Sprintf("injected: HTTP %d", f.Status))
+		s.setProblem(reqIndex, fmt.Sprintf("%s: HTTP %d", what, f.Status))
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
@@ -405,8 +529,8 @@ func (s *Server) fail(format string, args ...any) {
 
 // serveAPI serves every operation of the spec.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	route := s.routes[r.Method+" "+strings.TrimPrefix(r.URL.Path, "/v1")]
-	op := route.Operation.OperationID
+	key := r.Method + " " + strings.TrimPrefix(r.URL.Path, "/v1")
+	route, op := s.routes[key], s.ops[key]
 	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
 	if err != nil {
 		return
@@ -420,30 +544,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, faulty := s.takeFault(op)
-	if faulty && s.applyFault(w, r, f, idx) {
+	if faulty && !f.AfterProcessing && s.applyFault(w, r, f, idx) {
 		return
 	}
-	var env struct {
-		PartnerID     string `json:"partner_id"`
-		SmileClientID string `json:"smile_client_id"`
-		Timestamp     string `json:"timestamp"`
-		Signature     string `json:"signature"`
-	}
-	_ = json.Unmarshal(body, &env)
-	s.sawRequestTime(env.Timestamp)
-	if r.Method == http.MethodPost {
-		partner := env.PartnerID
-		if op == "upload" {
-			partner = env.SmileClientID
-		}
-		if partner != s.PartnerID || !s.sig.Confirm(env.Timestamp, env.Signature) {
-			s.setProblem(idx, "unauthorized: the partner ID or the signature does not match")
-			writeJSON(w, http.StatusUnauthorized, errorBody("2205", "You are not authorized to do that."))
-			return
-		}
+	if r.Method == http.MethodPost && !s.authorized(op, r, body) {
+		s.setProblem(idx, "unauthorized: the partner ID or the signature does not match")
+		writeJSON(w, http.StatusUnauthorized, errorBody("2205", "You are not authorized to do that."))
+		return
 	}
 	rw := &responseRecorder{header: http.Header{}}
-	s.dispatch(rw, op, body)
+	s.dispatch(rw, op, r, canonical(body))
 	s.checkResponse(r, route, rw, body)
 	if faulty && f.BadSignature {
 		rw.body = resign(rw.body, smileid.NewSignature(s.PartnerID, "not-"+s.APIKey))
@@ -455,6 +565,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			s.setProblem(idx, e.Error)
 		}
 	}
+	if faulty && f.AfterProcessing && s.applyFault(w, r, f, idx) {
+		return
+	}
 	for k, v := range rw.header {
 		w.Header()[k] = v
 	}
@@ -462,24 +575,105 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rw.body)
 }
 
-func (s *Server) dispatch(w *responseRecorder, op string, body []byte) {
+// authorized checks a POST's partner ID and signature: in the body (smile_client_id for
+// prep upload, partner_id elsewhere), or in the smileid-* headers for address verification.
+func (s *Server) authorized(op smileid.Operation, r *http.Request, body []byte) bool {
+	var partner, ts, sig string
+	if op == smileid.OpAddressVerification {
+		partner, ts, sig = r.Header.Get("smileid-partner-id"), r.Header.Get("smileid-timestamp"), r.Header.Get("smileid-request-signature")
+	} else {
+		var env map[string]json.RawMessage
+		_ = json.Unmarshal(body, &env)
+		field := "partner_id"
+		if op == smileid.OpUpload {
+			field = "smile_client_id"
+		}
+		partner, ts, sig = scalarText(env[field]), scalarText(env["timestamp"]), scalarText(env["signature"])
+	}
+	s.sawRequestTime(ts)
+	return partner == s.PartnerID && s.sig.Confirm(ts, sig)
+}
+
+// scalarText is a JSON string's value or a number's text (Python sends a partner ID given
+// as a number as one, and signs its decimal text); "" otherwise.
+func scalarText(raw json.RawMessage) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strings.TrimSpace(string(raw))
+	}
+	return ""
+}
+
+// recoverer turns a panic of a handler into an HTTP 500 and a report (a test failure
+// under NewServer, a log line under Start); the fake keeps serving. Every lock of the fake
+// is released by defer, so a panic leaves none held.
+func (s *Server) recoverer(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.internalError(fmt.Sprintf("serving %s %s", r.Method, r.URL.Path), v)
+			writeJSON(w, http.StatusInternalServerError, errorBody("2201", "internal error of the fake"))
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// internalError reports a recovered panic of the fake: a failure of the test using it
+// (NewServer), or a log line (Start). It never includes request bodies.
+func (s *Server) internalError(what string, v any) {
+	msg := fmt.Sprintf("smileidtest: internal error %s: %v\n%s", what, v, debug.Stack())
+	if s.tb != nil {
+		s.tb.Errorf("%s", msg)
+		return
+	}
+	s.logf("%s", msg)
+}
+
+// safely runs f, reporting a panic instead of crashing the process (for the fake's own
+// goroutines: timers and callbacks).
+func (s *Server) safely(what string, f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.internalError(what, v)
+		}
+	}()
+	f()
+}
+
+func (s *Server) dispatch(w *responseRecorder, op smileid.Operation, _ *http.Request, body []byte) {
 	switch op {
-	case "upload":
+	case smileid.OpUpload:
 		s.upload(w, body)
-	case "jobStatus":
+	case smileid.OpJobStatus:
 		s.jobStatus(w, body)
-	case "idVerification", "businessVerification":
+	case smileid.OpIDVerification, smileid.OpBusinessVerification:
 		s.idVerification(w, body, false)
-	case "asyncIDVerification", "asyncBusinessVerification":
+	case smileid.OpAsyncIDVerification, smileid.OpAsyncBusinessVerification:
 		s.idVerification(w, body, true)
-	case "token":
+	case smileid.OpToken:
 		s.token(w, body)
-	case "getServices":
+	case smileid.OpServices:
 		writeJSON(w, http.StatusOK, s.cfg.services)
-	case "validDocuments":
+	case smileid.OpAML:
+		s.aml(w, body)
+	case smileid.OpAddressVerification:
+		s.addressVerification(w, body)
+	case smileid.OpValidDocuments:
 		writeJSON(w, http.StatusOK, defaultValidDocuments())
 	default:
-		writeJSON(w, http.StatusNotImplemented, errorBody("2201", "operation "+op+" is not implemented by the fake"))
+		writeJSON(w, http.StatusNotImplemented, errorBody("2201", "operation "+string(op)+" is not implemented by the fake"))
 	}
 }
 
@@ -508,8 +702,13 @@ func (s *Server) checkResponse(r *http.Request, route *routers.Route, rw *respon
 		Status:                 rw.status, Header: rw.header, Options: opts,
 	}
 	in.SetBodyBytes(rw.body)
-	if err := openapi3filter.ValidateResponse(r.Context(), in); err != nil && s.tb != nil {
-		s.tb.Errorf("smileidtest: the fake's own %s answer breaks the spec: %s", route.Operation.OperationID, oneLine(err))
+	if err := openapi3filter.ValidateResponse(r.Context(), in); err != nil {
+		msg := fmt.Sprintf("smileidtest: the fake's own %s answer breaks the spec: %s", route.Operation.OperationID, oneLine(err))
+		if s.tb != nil {
+			s.tb.Errorf("%s", msg)
+		} else {
+			s.logf("%s", msg)
+		}
 	}
 }
 
@@ -525,6 +724,10 @@ func oneLine(err error) string {
 			parts = append(parts, oneLine(e))
 		}
 		return strings.Join(parts, "; ")
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		return schemaError(se)
 	}
 	var re *openapi3filter.RequestError
 	if errors.As(err, &re) && re.Err != nil {
@@ -596,4 +799,56 @@ func randomToken() string {
 func (s *Server) baseHost() string {
 	u, _ := url.Parse(s.http.URL)
 	return u.Scheme + "://" + u.Host
+}
+
+// canonical rewrites a JSON request (or info.json) that the spec accepted into the one
+// form the generated Go types decode, so that the fake reads every official SDK's shapes:
+// entered as a boolean ("true"/"false"), job_type and image_type_id as numeric strings
+// (numbers), model_parameters "" ({}), and nulls (absent). Anything it cannot parse is
+// returned unchanged.
+func canonical(raw []byte) []byte {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil {
+		return raw
+	}
+	out, err := json.Marshal(canon(v, ""))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+func canon(v any, key string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if e == nil {
+				delete(x, k)
+				continue
+			}
+			x[k] = canon(e, k)
+		}
+	case []any:
+		for i := range x {
+			x[i] = canon(x[i], "")
+		}
+	case bool:
+		if key == "entered" {
+			return strconv.FormatBool(x)
+		}
+	case string:
+		switch key {
+		case "job_type", "image_type_id":
+			if n, err := strconv.Atoi(x); err == nil {
+				return n
+			}
+		case "model_parameters":
+			if x == "" {
+				return map[string]any{}
+			}
+		}
+	}
+	return v
 }
