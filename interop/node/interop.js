@@ -38,9 +38,14 @@ if (process.argv[2] === '--drive') {
 } else {
   orchestrate().catch((err) => {
     console.error(err);
+    if (fakeGroup) {
+      try { process.kill(-fakeGroup, 'SIGKILL'); } catch (_) { /* already gone */ }
+    }
     process.exit(1);
   });
 }
+
+let fakeGroup = 0; // the process group of `go run ... fake`, killed if the run fails
 
 // orchestrate starts the fake, runs the driver with the fake's CA trusted, stops the fake.
 async function orchestrate() {
@@ -49,6 +54,7 @@ async function orchestrate() {
   fs.rmSync(caFile, { force: true });
   const fake = spawn('go', ['run', './cmd/smileid', 'fake', '--tls', '--addr', '127.0.0.1:0', '--cert-file', caFile],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  fakeGroup = fake.pid;
   let fakeErr = '';
   fake.stderr.on('data', (d) => { fakeErr += d; });
   const vars = await new Promise((resolve, reject) => {
