@@ -30,6 +30,8 @@ const EXPECTED_FAILURES = {
     'Node SDK bug: image types 4/5 given as files are never zipped; their local path goes into info.json images[].image with file_name "" (official-node-sdk-wire.md, surprise 3). The job fails with 0903.',
 };
 
+let fakeGroup = 0; // the process group of `go run ... fake`, killed if the run fails
+
 if (process.argv[2] === '--drive') {
   drive().catch((err) => {
     console.error(err);
@@ -44,8 +46,6 @@ if (process.argv[2] === '--drive') {
     process.exit(1);
   });
 }
-
-let fakeGroup = 0; // the process group of `go run ... fake`, killed if the run fails
 
 // orchestrate starts the fake, runs the driver with the fake's CA trusted, stops the fake.
 async function orchestrate() {
