@@ -45,9 +45,16 @@ portability:
 	npm ci --prefix openapi --no-audit --no-fund
 	npm run --prefix openapi portability
 
+# Each target must exist and execute inputs: `go test -fuzz` passes when its pattern
+# matches no fuzz test, so the output is checked for a non-zero execution count.
+FUZZ_TARGETS := FuzzVerifyCallback FuzzSignatureConfirm
+FUZZTIME ?= 20s
 fuzz-smoke:
-	go test -run '^$$' -fuzz FuzzVerifyCallback -fuzztime 20s ./smileid
-	go test -run '^$$' -fuzz FuzzSignatureConfirm -fuzztime 20s ./smileid
+	@set -e; for target in $(FUZZ_TARGETS); do \
+		out=$$(go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) ./smileid 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "$$out"; \
+		echo "$$out" | grep -Eq 'execs: [1-9]' || { echo "fuzz-smoke: $$target executed no input"; exit 1; }; \
+	done
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./smileid

@@ -168,7 +168,7 @@ func do[T any](ctx context.Context, c *Client, k call[T]) (*T, []byte, error) {
 			wait = policy.backoff(attempt)
 		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "smileid retry", slog.String("op", string(k.op)), slog.Int("attempt", attempt+1),
-			slog.Duration("wait", wait), slog.String("error", err.Error()))
+			slog.Duration("wait", wait), slog.String("error", safeErrorText(err)))
 		if serr := sleep(ctx, wait); serr != nil {
 			return nil, nil, fmt.Errorf("smileid: %s: %w (after: %v)", k.op, serr, err)
 		}
@@ -255,24 +255,30 @@ func (c *Client) logRequest(ctx context.Context, op Operation, rsp *http.Respons
 	}
 	attrs := []slog.Attr{slog.String("op", string(op)), slog.Int("attempt", attempt+1), slog.Duration("duration", time.Since(start))}
 	if rsp != nil {
-		attrs = append(attrs, slog.String("method", rsp.Request.Method), slog.String("url", redactURL(rsp.Request.URL)), slog.Int("status", rsp.StatusCode))
+		// A RoundTripper may return a response without its Request (many test doubles do).
+		if rsp.Request != nil {
+			attrs = append(attrs, slog.String("method", rsp.Request.Method), slog.String("url", redactURL(rsp.Request.URL)))
+		}
+		attrs = append(attrs, slog.Int("status", rsp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", safeErrorText(err)))
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "smileid request", attrs...)
 }
 
 var errBodyTooLarge = errors.New("response body too large")
 
-// errRedirect refuses a redirect that would move the zip off https.
-var errRedirect = errors.New("refusing to follow a redirect of the upload to a non-https URL")
+// errRedirect refuses a redirect of the upload that would lose its body or leave https.
+var errRedirect = errors.New("refusing to follow a redirect of the upload")
 
 // withRedirectPolicy returns a copy of hc (a new client when nil) that does not follow
 // redirects of API requests (their bodies carry personal data and a signature; the v1 API
-// does not redirect, so a 3xx is reported as an *APIError) and follows those of the zip
-// upload only to https URLs (S3 may redirect to a regional endpoint). hc's own
-// CheckRedirect, if any, is consulted after these rules.
+// does not redirect, so a 3xx is reported as an *APIError), and follows those of the zip
+// upload only when they keep the method and body (307 and 308: S3 may send one to a
+// regional endpoint) and only to https (plain http only from a loopback http upload URL to
+// a loopback host, for tests). A 301, 302 or 303 would turn the PUT into a bodiless GET: it
+// is an error. hc's own CheckRedirect, if any, is consulted after these rules.
 func withRedirectPolicy(hc *http.Client) *http.Client {
 	out := &http.Client{}
 	if hc != nil {
@@ -283,11 +289,20 @@ func withRedirectPolicy(hc *http.Client) *http.Client {
 		if via[0].Method != http.MethodPut {
 			return http.ErrUseLastResponse
 		}
-		if req.URL.Scheme != "https" && !isLoopback(req.URL.Hostname()) {
-			return errRedirect
+		if req.Response != nil && req.Response.StatusCode != http.StatusTemporaryRedirect && req.Response.StatusCode != http.StatusPermanentRedirect {
+			return fmt.Errorf("%w: HTTP %d would turn the PUT into a GET without the zip (only 307 and 308 are followed)", errRedirect, req.Response.StatusCode)
+		}
+		if req.Method != http.MethodPut {
+			return fmt.Errorf("%w: it changes the method to %s", errRedirect, req.Method)
+		}
+		switch {
+		case req.URL.Scheme == "https":
+		case req.URL.Scheme == "http" && via[0].URL.Scheme == "http" && isLoopback(via[0].URL.Hostname()) && isLoopback(req.URL.Hostname()):
+		default:
+			return fmt.Errorf("%w to a URL that is not https", errRedirect)
 		}
 		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
+			return fmt.Errorf("%w: stopped after 5 redirects", errRedirect)
 		}
 		if userCheck != nil {
 			return userCheck(req, via)
@@ -331,10 +346,20 @@ func retryableTransportError(err error) bool {
 	return true
 }
 
-// servicesCache holds the services document for WithValidationAPI.
+// servicesCache holds the services document for WithValidationAPI: the last one fetched,
+// the fetch in flight that callers wait on, and the last failure, remembered briefly.
 type servicesCache struct {
-	fetching sync.Mutex // one fetch at a time: concurrent misses wait for it
 	mu       sync.Mutex
 	doc      *Services
 	fetched  time.Time
+	inflight *servicesFetch
+	failed   error     // the last fetch's error, until failedAt + servicesFailureTTL
+	failedAt time.Time // when it failed
+}
+
+// servicesFetch is one fetch of the services document; done is closed when it ends.
+type servicesFetch struct {
+	done chan struct{}
+	doc  *Services
+	err  error
 }

@@ -91,7 +91,7 @@ func newRecorder(t *testing.T) *recorder {
 		rec.reqs = append(rec.reqs, captured{r.Method, r.URL.Path, r.Header.Clone(), body})
 		rec.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		ts := smileid.Timestamp(time.Now())
+		ts := smileid.Timestamp(time.Now().Add(time.Second)) // the server's own clock, never the request's timestamp
 		switch r.URL.Path {
 		case "/v1/upload":
 			json.NewEncoder(w).Encode(map[string]any{

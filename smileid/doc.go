@@ -1,7 +1,7 @@
 // Package smileid is the Go SDK for Smile ID's v1 KYC API: Biometric KYC, SmartSelfie
 // registration and authentication, Enhanced KYC, Document Verification, Business
-// Verification, job status, web tokens, the services document, and the verification of
-// Smile ID's signed callbacks.
+// Verification, job status, web tokens, the services document, and the receiving of
+// Smile ID's callbacks.
 //
 // Create one Client per partner and environment and share it; it is safe for concurrent
 // use:
@@ -13,8 +13,13 @@
 // Its methods follow the other Smile ID SDKs: client.WebAPI.SubmitJob submits a job (image
 // jobs through prep upload, zip and upload; job types 5 and 7 through the ID API),
 // client.IDAPI verifies ID numbers and businesses, and client.Utilities gets job status
-// and the services document and validates input. NewSignature signs and verifies by hand,
-// and CallbackHandler receives callbacks.
+// and the services document and validates input. NewSignature signs and verifies by hand.
+//
+// Client.CallbackHandler receives callbacks. A callback's signature covers its timestamp,
+// not its body (the same text every request carries), so the handler treats a callback as
+// a notification: it gets the job's signed status from the API and passes your code that,
+// never the body as a result. Every response is bound to its request: an answer that
+// echoes the request's signature, or names another job, is a *ResponseBindingError.
 //
 // Every request is signed afresh. Input is checked before anything is sent: bad input is a
 // *ValidationError and nothing is created on the server. Server errors are *APIError.

@@ -1,12 +1,12 @@
 package smileid
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"net/url"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +58,10 @@ func (e *APIError) Error() string {
 	if e.StatusCode != 0 {
 		b.WriteString(": HTTP ")
 		b.WriteString(strconv.Itoa(e.StatusCode))
+		if t := http.StatusText(e.StatusCode); t != "" {
+			b.WriteString(" ")
+			b.WriteString(t)
+		}
 	}
 	if e.Code != "" {
 		b.WriteString(": code ")
@@ -70,12 +74,32 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// Format prints the error's text with every verb (%v, %+v, %#v, %s, %q, %x, %d...): the
+// Body, which may hold a person's data, is never printed. Read it from the field.
+func (e APIError) Format(f fmt.State, verb rune) {
+	text := e.Error()
+	switch verb {
+	case 'q':
+		text = strconv.Quote(text)
+	case 'x':
+		text = fmt.Sprintf("%x", text)
+	case 'X':
+		text = fmt.Sprintf("%X", text)
+	}
+	_, _ = io.WriteString(f, text)
+}
+
+// GoString is the error's text, without the Body.
+func (e APIError) GoString() string { return e.Error() }
+
 // Temporary reports whether the request may succeed if repeated later: HTTP 408, 429 and
 // 5xx other than 501.
 func (e *APIError) Temporary() bool { return retryableStatus(e.StatusCode) }
 
 // newAPIError builds the error of a non-2xx response from its body: the Smile ID envelope
-// {code, error}, an S3 XML error, or plain text.
+// {code, error} or, for the upload host, the Code and Message of an S3 XML error. Any other
+// body (a proxy's HTML page, plain text) is not quoted: the error says the HTTP status.
+// Every text kept goes through Redact.
 func newAPIError(op Operation, status int, body []byte, retryAfter time.Duration) *APIError {
 	e := &APIError{Operation: op, StatusCode: status, RetryAfter: retryAfter}
 	if len(body) > maxErrorBody {
@@ -87,6 +111,13 @@ func newAPIError(op Operation, status int, body []byte, retryAfter time.Duration
 		Message string `xml:"Message"`
 	}
 	switch {
+	case op == OpUploadZip:
+		// The upload host's documents can echo the presigned query (StringToSign,
+		// CanonicalRequest, X-Amz-* values): only Code and Message are kept.
+		if xml.Unmarshal(body, &s3) == nil {
+			e.Code, e.Message = s3.Code, s3.Message
+		}
+		e.Code = clip(oneLineText(e.Code), 64)
 	case json.Unmarshal(body, &env) == nil:
 		e.Code = codeText(&env.Code)
 		e.Message = env.Error
@@ -97,16 +128,22 @@ func newAPIError(op Operation, status int, body []byte, retryAfter time.Duration
 			_ = json.Unmarshal(body, &alt)
 			e.Message = alt.Message
 		}
-	case op == OpUploadZip && xml.Unmarshal(body, &s3) == nil:
-		e.Code, e.Message = s3.Code, s3.Message
-	default:
-		e.Message = string(bytes.TrimSpace(body))
 	}
-	e.Message = clip(e.Message, 300)
+	e.Message = Redact(clip(oneLineText(e.Message), 300))
 	if op != OpUploadZip {
 		e.Body = append([]byte(nil), body...)
 	}
 	return e
+}
+
+// oneLineText replaces control characters (line breaks, terminal escapes) with spaces.
+func oneLineText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(s))
 }
 
 func clip(s string, n int) string {
@@ -158,32 +195,3 @@ func (e *PollTimeoutError) Error() string {
 
 // Is makes errors.Is(err, ErrPollTimeout) true.
 func (e *PollTimeoutError) Is(target error) bool { return target == ErrPollTimeout }
-
-// redactURL returns u without its query, fragment and user info: presigned URLs carry
-// credentials in the query.
-func redactURL(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	c := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}
-	s := c.String()
-	if u.RawQuery != "" {
-		s += "?[REDACTED]"
-	}
-	return s
-}
-
-// sanitizeTransportError replaces the URL in a *url.Error (which Go's HTTP client puts in
-// every transport error, query included) with a redacted one.
-func sanitizeTransportError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		u, perr := url.Parse(ue.URL)
-		redacted := "[REDACTED URL]"
-		if perr == nil {
-			redacted = redactURL(u)
-		}
-		return &url.Error{Op: ue.Op, URL: redacted, Err: ue.Err}
-	}
-	return err
-}

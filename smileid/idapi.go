@@ -26,7 +26,9 @@ type Verification struct {
 // SubmitJob verifies an ID number (job type 5, Enhanced KYC: POST /id_verification) or a
 // business (job type 7: POST /business_verification) and returns the result, its
 // signature verified (an unsigned result, or one signed with another key, is an error
-// wrapping ErrSignatureMismatch). The ID information must have the country, ID type and
+// wrapping ErrSignatureMismatch) and bound to the request (a result that carries the
+// request's own signature, or names another job, is a *ResponseBindingError; the job may
+// still have run: read its status). The ID information must have the country, ID type and
 // ID number (BVN_MFA: session ID). It is checked against the services document first
 // unless WithValidationAPI(false). Each call is a new billable job, so it is never
 // retried: a failure without an answer wraps ErrJobMayExist, and a 200 answer that does
@@ -116,11 +118,13 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 	if pp.JobType == BusinessVerification {
 		op, send = OpBusinessVerification, c.gen.BusinessVerificationWithBody
 	}
+	var sent sentSignatures
 	_, raw, err := do(ctx, c, call[json.RawMessage]{
 		op: op, createsJob: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			body.PartnerID, body.PartnerParams = c.sig.partnerID, pp
 			body.Timestamp, body.Signature = c.sign()
+			sent.add(body.Timestamp, body.Signature)
 			body.SourceSDK, body.SourceSDKVersion = sdkFields()
 			return sendJSON(ctx, send, body)
 		},
@@ -131,13 +135,16 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 		}
 		return nil, err
 	}
-	return c.verification(op, raw, pp.JobType == BusinessVerification)
+	return c.verification(op, raw, pp, sent)
 }
 
 // verification decodes and checks a synchronous ID API answer. A body that does not
 // decode is returned as Raw with the error (the job ran); an error envelope sent with
-// HTTP 200 is an *APIError; the result must be signed with this partner's key.
-func (c *Client) verification(op Operation, raw []byte, business bool) (*Verification, error) {
+// HTTP 200 is an *APIError; the result must be signed with this partner's key, over a
+// timestamp of the server's own (not the request's signature echoed), and name the job
+// asked for.
+func (c *Client) verification(op Operation, raw []byte, pp PartnerParams, sent sentSignatures) (*Verification, error) {
+	business := pp.JobType == BusinessVerification
 	out := &Verification{Raw: raw}
 	undecodable := func(err error) (*Verification, error) {
 		return &Verification{Raw: raw}, &APIError{Operation: op, StatusCode: http.StatusOK,
@@ -164,6 +171,11 @@ func (c *Client) verification(op Operation, raw []byte, business bool) (*Verific
 		return nil, fmt.Errorf("smileid: %s: %w: the result is not signed (get the job's status to read it)", op, ErrSignatureMismatch)
 	case !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature):
 		return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
+	case sent.echoes(signedText(out.Timestamp), *out.Signature):
+		return nil, &ResponseBindingError{Operation: op, Echoed: true, JobID: pp.JobID, UserID: pp.UserID}
+	}
+	if err := checkResultBinding(op, &out.JobResult, pp.JobID, pp.UserID); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -100,15 +100,14 @@ func TestIDAPI(t *testing.T) {
 	})
 
 	t.Run("async with callback", func(t *testing.T) {
-		got := make(chan *smileid.Callback, 2)
-		srv := smileidtest.NewServer(t)
-		receiver := httptest.NewTLSServer(smileid.CallbackHandler(smileid.NewSignature(srv.PartnerID, srv.APIKey),
-			func(_ context.Context, cb *smileid.Callback) error { got <- cb; return nil }))
+		got := make(chan *smileid.ConfirmedCallback, 2)
+		var h http.Handler
+		receiver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 		defer receiver.Close()
-		srv.Close()
-		srv = smileidtest.NewServer(t, smileidtest.WithCallbackClient(receiver.Client()))
+		srv := smileidtest.NewServer(t, smileidtest.WithCallbackClient(receiver.Client()))
 		c, err := srv.NewClient()
 		require.NoError(t, err)
+		h = c.CallbackHandler(func(_ context.Context, cb *smileid.ConfirmedCallback) error { got <- cb; return nil })
 		require.NoError(t, c.IDAPI.SubmitJobAsync(ctx, jobParams("async", smileid.EnhancedKYC), info, receiver.URL+"/cb"))
 		require.NoError(t, c.IDAPI.SubmitJobAsync(ctx, jobParams("asyncb", smileid.BusinessVerification),
 			smileid.IDInfo{Country: "KE", IDType: "BUSINESS_REGISTRATION", IDNumber: "PVT-1"}, receiver.URL+"/cb"))
@@ -116,7 +115,7 @@ func TestIDAPI(t *testing.T) {
 		for i := 0; i < 2; i++ {
 			select {
 			case cb := <-got:
-				seen[cb.JobID()] = cb.Result.ResultCode
+				seen[cb.JobID] = cb.Result.ResultCode
 			case <-time.After(5 * time.Second):
 				t.Fatal("no callback")
 			}

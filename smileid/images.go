@@ -218,7 +218,13 @@ func prepareFile(field string, p preparedImage, path string) (preparedImage, err
 }
 
 func openImage(field, path string) (*os.File, error) {
-	f, err := os.Open(path)
+	// Only regular files: opening a FIFO waits for a writer (forever, past any context),
+	// and a device or socket is no image. Checked before opening, and again on the open
+	// file, which is opened without blocking where the system allows.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, &ValidationError{Field: field, Reason: "is not a regular file: " + path}
+	}
+	f, err := openNoBlock(path)
 	if err != nil {
 		reason := "could not be opened"
 		if errors.Is(err, fs.ErrNotExist) {

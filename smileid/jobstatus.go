@@ -19,8 +19,11 @@ type JobStatusQuery struct {
 	ImageLinks bool   // include expiring links to the job's images (return_images)
 }
 
-// JobStatus is a job's status, its signature verified. The fields of the wire type are
-// promoted; the methods read the values the server is known to send in several forms.
+// JobStatus is a job's status, its signature verified and bound to the request: an answer
+// that carries the request's own signature, or whose results name another job_id or
+// user_id, is a *ResponseBindingError (ErrResponseNotBound) instead. The fields of the
+// wire type are promoted; the methods read the values the server is known to send in
+// several forms.
 type JobStatus struct {
 	generated.JobStatusResponse
 	// Raw is the response body as received, with any field the SDK does not model.
@@ -91,17 +94,22 @@ func validateQuery(q JobStatusQuery) error {
 	case q.JobID == "":
 		return invalid("job_id", "is required")
 	}
-	return nil
+	if err := checkID("user_id", q.UserID); err != nil {
+		return err
+	}
+	return checkID("job_id", q.JobID)
 }
 
 func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus, error) {
 	if err := validateQuery(q); err != nil {
 		return nil, err
 	}
+	var sent sentSignatures // every attempt's: a retry is signed afresh
 	v, raw, err := do(ctx, c, call[generated.JobStatusResponse]{
 		op: OpJobStatus, retryable: true,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
+			sent.add(ts, sig)
 			return sendJSON(ctx, c.gen.JobStatusWithBody, generated.JobStatusRequest{
 				PartnerID: c.sig.partnerID, Timestamp: ts, Signature: sig,
 				UserID: q.UserID, JobID: q.JobID, History: q.History, ImageLinks: q.ImageLinks,
@@ -112,8 +120,8 @@ func (c *Client) getJobStatus(ctx context.Context, q JobStatusQuery) (*JobStatus
 		return nil, err
 	}
 	st := &JobStatus{JobStatusResponse: *v, Raw: raw}
-	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
-		return nil, fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
+	if err := c.checkJobStatus(st, q, sent); err != nil {
+		return nil, err
 	}
 	return st, nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Environment selects Smile ID's sandbox or production servers.
@@ -196,11 +197,14 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithAppInfo adds the application's name, version and URL to the User-Agent.
+// WithAppInfo adds the application's name, version and URL to the User-Agent. They must
+// be valid UTF-8 without control characters (which no HTTP header may carry), 200 bytes at
+// most together.
 func WithAppInfo(name, version, url string) Option {
 	return func(c *config) error {
-		if name == "" || strings.ContainsAny(name+version+url, "\r\n") {
-			return errors.New("smileid: app info needs a name, without line breaks")
+		all := name + version + url
+		if name == "" || !utf8.ValidString(all) || strings.IndexFunc(all, isControl) >= 0 || len(all) > 200 {
+			return errors.New("smileid: app info needs a name, and no control characters (line breaks, tabs, NUL, escapes)")
 		}
 		c.app = &appInfo{name, version, url}
 		return nil
@@ -208,11 +212,25 @@ func WithAppInfo(name, version, url string) Option {
 }
 
 // WithValidationAPI turns the check of ID information against the services document
-// (GET /services, fetched once an hour and cached) before a submission on or off. It is on
-// by default, as the other SDKs' use_validation_api; local checks always run.
+// (GET /services, cached for WithServicesTTL, an hour by default) before a submission on
+// or off. It is on by default, as the other SDKs' use_validation_api; local checks always
+// run.
 func WithValidationAPI(on bool) Option {
 	return func(c *config) error {
 		c.useValidationAPI = on
+		return nil
+	}
+}
+
+// WithServicesTTL sets how long the services document used by WithValidationAPI is cached
+// (default an hour). When a refresh fails, the cached copy is used past its TTL, with a
+// warning log. Utilities.PrefetchServices fills the cache at start-up.
+func WithServicesTTL(ttl time.Duration) Option {
+	return func(c *config) error {
+		if ttl <= 0 {
+			return errors.New("smileid: the services TTL must be positive")
+		}
+		c.servicesTTL = ttl
 		return nil
 	}
 }

@@ -197,36 +197,6 @@ func TestPollingStopsAtMaxWaitEvenWhenPollsHang(t *testing.T) {
 	require.Len(t, srv.RequestsFor(smileid.OpJobStatus), 1, "the hanging poll is cut off, not retried")
 }
 
-func TestCallbackMaxAge(t *testing.T) {
-	s := smileid.NewSignature(confPartnerID, confAPIKey)
-	body := func(ts string) []byte {
-		return []byte(fmt.Sprintf(`{"ResultCode":"1210","ResultText":"x","timestamp":%q,"signature":%q}`, ts, s.Generate(ts)))
-	}
-	fresh := smileid.Timestamp(time.Now().Add(-time.Minute))
-	_, err := s.VerifyCallback(body(fresh), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.NoError(t, err)
-	_, err = s.VerifyCallback(body("2019-10-10T12:32:04.622Z"), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.ErrorIs(t, err, smileid.ErrCallbackTooOld)
-	_, err = s.VerifyCallback(body(smileid.Timestamp(time.Now().Add(time.Hour))), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.ErrorIs(t, err, smileid.ErrCallbackTooOld, "from the future")
-	_, err = s.VerifyCallback(body(fmt.Sprint(time.Now().UnixMilli())), smileid.WithMaxCallbackAge(5*time.Minute))
-	require.NoError(t, err, "epoch milliseconds")
-	_, err = s.VerifyCallback(body("2019-10-10T12:32:04.622Z"))
-	require.NoError(t, err, "no age check by default")
-
-	h := smileid.CallbackHandler(s, func(context.Context, *smileid.Callback) error { return nil }, smileid.WithMaxCallbackAge(time.Minute))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body("2019-10-10T12:32:04.622Z")))))
-	require.Equal(t, http.StatusUnauthorized, rec.Code)
-
-	// A verified callback whose result does not decode keeps its body.
-	odd := fmt.Sprintf(`{"ResultCode":1210,"timestamp":%q,"signature":%q}`, fresh, s.Generate(fresh))
-	cb, err := s.VerifyCallback([]byte(odd))
-	require.ErrorIs(t, err, smileid.ErrCallbackFormat)
-	require.Equal(t, odd, string(cb.Raw))
-	require.Nil(t, cb.Result)
-}
-
 // TestConcurrentUse shares one client between goroutines (run with -race): the services
 // document is fetched once.
 func TestConcurrentUse(t *testing.T) {

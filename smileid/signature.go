@@ -52,6 +52,15 @@ func (s Signature) String() string {
 // GoString is String, so that %#v does not print the key either.
 func (s Signature) GoString() string { return s.String() }
 
+// Format prints String with every verb (%v, %d, %c, %x, %q...): no verb reaches the key.
+func (s Signature) Format(f fmt.State, verb rune) {
+	text := s.String()
+	if verb == 'q' {
+		text = strconv.Quote(text)
+	}
+	_, _ = io.WriteString(f, text)
+}
+
 // Generate returns base64(HMAC-SHA256(api key, timestamp + partner_id + "sid_request")),
 // the signature Smile ID expects next to timestamp. The timestamp is signed exactly as
 // given: send the same string.

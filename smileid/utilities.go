@@ -3,26 +3,42 @@ package smileid
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/smileidentity/smile-identity-core-go/generated"
 )
 
 // GetServices returns the services document (GET /services): the supported countries and
 // ID types with their required fields, per product, and the bank codes. It needs no
-// signature. Safe to repeat; retried per the RetryPolicy.
+// signature and always fetches it (the checks of WithValidationAPI use a cached copy; this
+// call refreshes it). Safe to repeat; retried per the RetryPolicy.
 func (u *Utilities) GetServices(ctx context.Context) (*Services, error) {
-	v, _, err := do(ctx, u.c, call[generated.ServicesResponse]{
-		op: OpServices, retryable: true,
-		send: func(ctx context.Context) (*http.Response, error) { return u.c.gen.GetServices(ctx) },
-	})
+	v, err := u.c.fetchServices(ctx)
 	if err != nil {
 		return nil, err
 	}
 	u.c.services.mu.Lock()
-	u.c.services.doc, u.c.services.fetched = v, u.c.cfg.now()
+	u.c.services.doc, u.c.services.fetched, u.c.services.failed = v, u.c.cfg.now(), nil
 	u.c.services.mu.Unlock()
 	return v, nil
+}
+
+func (c *Client) fetchServices(ctx context.Context) (*Services, error) {
+	v, _, err := do(ctx, c, call[generated.ServicesResponse]{
+		op: OpServices, retryable: true,
+		send: func(ctx context.Context) (*http.Response, error) { return c.gen.GetServices(ctx) },
+	})
+	return v, err
+}
+
+// PrefetchServices fetches the services document into the client's cache, so that the
+// first submissions checked against it (WithValidationAPI) do not wait for it: call it at
+// start-up. It returns the fetch's error, if any; submissions then fetch it again.
+func (u *Utilities) PrefetchServices(ctx context.Context) error {
+	_, err := u.c.cachedServices(ctx)
+	return err
 }
 
 // GetValidDocuments returns the documents Document Verification (job types 6 and 11)
@@ -77,24 +93,82 @@ func (c *Client) checkServices(ctx context.Context, info IDInfo, pp PartnerParam
 	return checkAgainstServices(doc, pp.JobType, info, pp)
 }
 
-// cachedServices returns the services document, fetching it when the cache is empty or
-// older than an hour.
+// servicesFailureTTL is how long a failed fetch of the services document is remembered:
+// callers in that time get its error (or the stale document) without fetching again.
+const servicesFailureTTL = 15 * time.Second
+
+// cachedServices returns the services document: the cached one while it is younger than
+// the TTL (WithServicesTTL), else from one fetch shared by every caller, each waiting for it
+// only as long as its own context allows. When the fetch fails, a stale document is used
+// (with a warning log); without one the error is returned, and remembered for
+// servicesFailureTTL so that a burst of callers does not refetch it one after another.
 func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
-	cached := func() *Services {
-		c.services.mu.Lock()
-		defer c.services.mu.Unlock()
-		if c.services.doc != nil && c.cfg.now().Sub(c.services.fetched) < c.cfg.servicesTTL {
-			return c.services.doc
-		}
-		return nil
-	}
-	if doc := cached(); doc != nil {
+	sc := &c.services
+	sc.mu.Lock()
+	now := c.cfg.now()
+	if sc.doc != nil && now.Sub(sc.fetched) < c.cfg.servicesTTL {
+		doc := sc.doc
+		sc.mu.Unlock()
 		return doc, nil
 	}
-	c.services.fetching.Lock()
-	defer c.services.fetching.Unlock()
-	if doc := cached(); doc != nil {
-		return doc, nil // fetched while this call waited
+	if ctx.Err() != nil {
+		// Nothing to wait for: report it as every request the context stopped is reported.
+		sc.mu.Unlock()
+		_, err := c.fetchServices(ctx)
+		return nil, err
 	}
-	return c.Utilities.GetServices(ctx)
+	if sc.failed != nil && now.Sub(sc.failedAt) < servicesFailureTTL {
+		doc, err, at := sc.doc, sc.failed, sc.failedAt
+		sc.mu.Unlock()
+		if doc != nil {
+			return doc, nil // stale, the failure was logged when it happened
+		}
+		return nil, fmt.Errorf("smileid: %s: the last fetch failed %s ago: %w", OpServices, now.Sub(at).Round(time.Millisecond), err)
+	}
+	f := sc.inflight
+	if f == nil {
+		f = &servicesFetch{done: make(chan struct{})}
+		sc.inflight = f
+		// The fetch belongs to no caller: it outlives the one that started it (bounded by
+		// the retry policy and the per-attempt timeout), so that the others still get it.
+		go c.runServicesFetch(context.WithoutCancel(ctx), f)
+	}
+	sc.mu.Unlock()
+
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("smileid: %s: waiting for the services document: %w", OpServices, ctx.Err())
+	}
+	if f.err == nil {
+		return f.doc, nil
+	}
+	sc.mu.Lock()
+	doc := sc.doc
+	sc.mu.Unlock()
+	if doc != nil {
+		return doc, nil
+	}
+	return nil, f.err
+}
+
+// runServicesFetch fetches the document for f and stores the outcome.
+func (c *Client) runServicesFetch(ctx context.Context, f *servicesFetch) {
+	doc, err := c.fetchServices(ctx)
+	sc := &c.services
+	sc.mu.Lock()
+	now := c.cfg.now()
+	if err == nil {
+		sc.doc, sc.fetched, sc.failed = doc, now, nil
+	} else {
+		sc.failed, sc.failedAt = err, now
+		if sc.doc != nil {
+			c.log.LogAttrs(ctx, slog.LevelWarn, "smileid services document refresh failed; using the cached copy",
+				slog.Duration("age", now.Sub(sc.fetched).Round(time.Second)), slog.String("error", safeErrorText(err)))
+		}
+	}
+	sc.inflight = nil
+	f.doc, f.err = doc, err
+	sc.mu.Unlock()
+	close(f.done)
 }

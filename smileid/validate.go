@@ -20,6 +20,9 @@ func submittable(jt JobType) bool {
 
 // validatePartnerParams checks the rules every job's partner params must follow.
 func validatePartnerParams(pp PartnerParams) error {
+	if err := checkPartnerIDs(pp); err != nil {
+		return err
+	}
 	switch {
 	case strings.TrimSpace(pp.JobID) == "":
 		return invalid("partner_params.job_id", "is required (a unique ID for this job)")

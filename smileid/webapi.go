@@ -266,6 +266,12 @@ func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest) (string, er
 	case callback == "":
 		return "", invalid("callback_url", "is required to get a web token (set it here or with WithCallbackURL)")
 	}
+	if err := checkID("user_id", r.UserID); err != nil {
+		return "", err
+	}
+	if err := checkID("job_id", r.JobID); err != nil {
+		return "", err
+	}
 	if _, err := checkURL("callback URL", callback); err != nil {
 		return "", &ValidationError{Field: "callback_url", Reason: err.Error(), Err: err}
 	}

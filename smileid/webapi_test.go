@@ -123,26 +123,29 @@ func TestEveryImageType(t *testing.T) {
 }
 
 func TestSubmitWithCallbackOnly(t *testing.T) {
-	received := make(chan *smileid.Callback, 1)
+	received := make(chan *smileid.ConfirmedCallback, 1)
 	srv := smileidtest.NewServer(t, smileidtest.WithCompletion(1, 10*time.Millisecond))
-	receiver := httptest.NewServer(smileid.CallbackHandler(smileid.NewSignature(srv.PartnerID, srv.APIKey), func(_ context.Context, cb *smileid.Callback) error {
-		received <- cb
-		return nil
-	}))
+	var h http.Handler
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	defer receiver.Close()
 	c, err := srv.NewClient(smileid.WithCallbackURL(receiver.URL + "/smile"))
 	require.NoError(t, err)
+	h = c.CallbackHandler(func(_ context.Context, cb *smileid.ConfirmedCallback) error {
+		received <- cb
+		return nil
+	})
 	pp := jobParams("cb", smileid.SmartSelfieRegistration)
 	pp.Set("optional_info", "kept")
 	res, err := c.WebAPI.SubmitJob(context.Background(), smileid.Job{PartnerParams: pp, Images: []smileid.Image{selfie}})
 	require.NoError(t, err)
 	require.Nil(t, res.Status, "no polling without ReturnJobStatus")
-	require.Equal(t, []smileid.Operation{smileid.OpUpload, smileid.OpUploadZip}, ops(srv), "no services check: a SmartSelfie job has no ID to look up")
+	require.Equal(t, []smileid.Operation{smileid.OpUpload, smileid.OpUploadZip}, ops(srv)[:2], "no services check: a SmartSelfie job has no ID to look up")
 	select {
 	case cb := <-received:
-		require.Equal(t, "job-cb", cb.JobID())
-		require.Equal(t, "user-cb", cb.UserID())
+		require.Equal(t, "job-cb", cb.JobID)
+		require.Equal(t, "user-cb", cb.UserID)
 		require.Equal(t, "0810", cb.Result.ResultCode)
+		require.Equal(t, []smileid.Operation{smileid.OpUpload, smileid.OpUploadZip, smileid.OpJobStatus}, ops(srv), "the callback was confirmed with the job's status")
 		v, _ := cb.Result.PartnerParams.Get("optional_info")
 		require.Equal(t, "kept", v)
 	case <-time.After(5 * time.Second):

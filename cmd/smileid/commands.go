@@ -362,7 +362,7 @@ func cmdVerifyCallback(_ context.Context, e *env, args []string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return usageError("no callback body on stdin")
 	}
-	cb, err := sig.VerifyCallback(body)
+	cb, err := sig.CheckCallbackSignature(body)
 	switch {
 	case errors.Is(err, smileid.ErrSignatureMismatch):
 		return failure("the callback's signature does not match the partner's API key: do not trust it")

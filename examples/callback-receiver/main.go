@@ -1,13 +1,18 @@
-// Command callback-receiver receives Smile ID's callbacks with smileid.CallbackHandler,
-// which checks that each was signed with your API key before your code sees it.
+// Command callback-receiver receives Smile ID's callbacks the recommended way, with the
+// client's CallbackHandler. A callback's signature covers only its timestamp, never its
+// body: anyone who saw one signed request of yours could forge a body with it. So the
+// handler treats a callback as a notification: it checks the signature, then gets the
+// job's signed status from Smile ID's API and hands your code that status, and only when
+// it is complete with the outcome the callback claimed.
 //
 // Offline it shows the whole loop on this machine: it starts the fake and a receiver on a
-// loopback port, shows that a forged callback is refused, submits a job whose callback
-// URL points at the receiver, prints the verified callback it receives, and exits.
+// loopback port, shows that a callback signed with another key is refused, and that one
+// carrying a genuine signature on a forged body is refused too, submits a job whose
+// callback URL points at the receiver, prints the confirmed result, and exits.
 //
-// With -serve (and SMILEID_PARTNER_ID and SMILEID_API_KEY set: the API key verifies the
-// signatures) it keeps listening on -addr (default :8080) for real callbacks, printing
-// each, until interrupted. Smile ID needs an https URL that reaches it: put a TLS proxy or
+// With -serve (and SMILEID_PARTNER_ID and SMILEID_API_KEY set: the API key checks the
+// signatures and signs the job status requests) it keeps listening on -addr (default
+// :8080) for real callbacks, printing each confirmed result, until interrupted. Smile ID needs an https URL that reaches it: put a TLS proxy or
 // tunnel in front, and use its URL as SMILEID_CALLBACK_URL.
 //
 //	go run ./examples/callback-receiver
@@ -42,7 +47,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 		return errors.New("-serve verifies callbacks with your API key: set " + exampleutil.EnvPartnerID + " and " + exampleutil.EnvAPIKey)
 	}
 
-	sess, err := exampleutil.Connect(out, getenv, "receiving Smile ID's signed callbacks (smileid.CallbackHandler)", opts...)
+	sess, err := exampleutil.Connect(out, getenv, "receiving Smile ID's callbacks, confirmed with the API (Client.CallbackHandler)", opts...)
 	if err != nil {
 		return err
 	}
@@ -62,7 +67,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 	return demo(ctx, sess, *addr)
 }
 
-// serveCallbacks prints every verified callback until ctx ends.
+// serveCallbacks prints every confirmed callback until ctx ends.
 func serveCallbacks(ctx context.Context, sess *exampleutil.Session, addr string) error {
 	rcv, err := sess.StartReceiver(addr)
 	if err != nil {
@@ -71,8 +76,8 @@ func serveCallbacks(ctx context.Context, sess *exampleutil.Session, addr string)
 	sess.Field("Listening on", rcv.Addr)
 	sess.Field("Path", exampleutil.CallbackPath+" (POST)")
 	sess.More("Smile ID needs an https URL that reaches this path (put a TLS proxy or tunnel")
-	sess.More("in front); use it as the callback URL of your jobs. Forged callbacks get HTTP 401.")
-	sess.More("The signature covers the timestamp, not the body: match each job_id with yours.")
+	sess.More("in front); use it as the callback URL of your jobs. A bad signature gets HTTP 401;")
+	sess.More("a result Smile ID's job status does not confirm gets HTTP 409 and is not printed.")
 	sess.More("Press Ctrl-C to stop.")
 	for {
 		cb, err := rcv.Next(ctx)
@@ -83,7 +88,7 @@ func serveCallbacks(ctx context.Context, sess *exampleutil.Session, addr string)
 			}
 			return err
 		}
-		sess.PrintCallback(fmt.Sprintf("Callback received at %s, signature verified, job_id %s:", time.Now().Format(time.TimeOnly), cb.JobID()),
+		sess.PrintCallback(fmt.Sprintf("Callback received at %s, confirmed with Smile ID, job_id %s:", time.Now().Format(time.TimeOnly), cb.JobID),
 			cb, exampleutil.HidePersonalInfo)
 	}
 }
@@ -95,10 +100,11 @@ func demo(ctx context.Context, sess *exampleutil.Session, addr string) error {
 		return err
 	}
 	sess.Field("Receiver", rcv.URL)
-	sess.More("smileid.CallbackHandler checks each callback's signature with the API key")
+	sess.More("Client.CallbackHandler checks each callback's signature, then confirms it")
+	sess.More("with the job's signed status from Smile ID before your code sees it")
 
 	sess.Step("1. A forged callback (signed with another API key) is refused:")
-	status, err := postForgedCallback(ctx, rcv.URL, sess.Client.PartnerID())
+	status, err := postForgedCallback(ctx, rcv.URL, smileid.NewSignature(sess.Client.PartnerID(), "not-the-api-key"))
 	if err != nil {
 		return err
 	}
@@ -107,7 +113,17 @@ func demo(ctx context.Context, sess *exampleutil.Session, addr string) error {
 		return fmt.Errorf("the forged callback got HTTP %d, want 401", status)
 	}
 
-	sess.Step("2. Submitting a SmartSelfie registration whose callback URL is the receiver's...")
+	sess.Step("2. A forged body carrying a genuine signature (as every request of yours does) is refused:")
+	status, err = postForgedCallback(ctx, rcv.URL, sess.Client.Signature())
+	if err != nil {
+		return err
+	}
+	sess.Field("Receiver answered", fmt.Sprintf("HTTP %d %s (Smile ID does not confirm it)", status, http.StatusText(status)))
+	if status != http.StatusConflict {
+		return fmt.Errorf("the forged callback with a genuine signature got HTTP %d, want 409", status)
+	}
+
+	sess.Step("3. Submitting a SmartSelfie registration whose callback URL is the receiver's...")
 	imgs, err := sess.SampleImages(exampleutil.Selfie, exampleutil.Liveness)
 	if err != nil {
 		return err
@@ -128,16 +144,15 @@ func demo(ctx context.Context, sess *exampleutil.Session, addr string) error {
 	if err != nil {
 		return err
 	}
-	sess.PrintCallback("Callback received (signature verified by smileid.CallbackHandler; job_id is ours):", cb, exampleutil.HidePersonalInfo)
+	sess.PrintCallback("Callback received, confirmed with Smile ID's job status (Client.CallbackHandler):", cb, exampleutil.HidePersonalInfo)
 	fmt.Fprintln(sess.Out)
 	sess.PrintElapsed()
 	return nil
 }
 
-// postForgedCallback POSTs a result signed with the wrong API key to url and returns the
-// HTTP status it gets.
-func postForgedCallback(ctx context.Context, url, partnerID string) (int, error) {
-	forger := smileid.NewSignature(partnerID, "not-the-api-key")
+// postForgedCallback POSTs an approval for a job that does not exist, with a timestamp
+// and signature made by forger, to url and returns the HTTP status it gets.
+func postForgedCallback(ctx context.Context, url string, forger *smileid.Signature) (int, error) {
 	ts, sig := forger.Now()
 	body, err := json.Marshal(map[string]any{
 		"ResultCode": "1210", "ResultText": "Enroll User", "SmileJobID": "0000009999",

@@ -16,10 +16,12 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/smileid/smileidtest"
 )
 
-// TestDemo: a forged callback is refused, the job's real callback arrives, verified.
+// TestDemo: a forged callback is refused, also with a genuine signature, and the job's real
+// callback arrives, confirmed with the job's status.
 func TestDemo(t *testing.T) {
 	report, srv := exampletest.Run(t, run, nil)
 	require.Equal(t, "HTTP 401 Unauthorized", exampleutil.FieldValue(report, "Receiver answered"))
+	require.Contains(t, report, "HTTP 409 Conflict (Smile ID does not confirm it)")
 	jobs := srv.Jobs()
 	require.Len(t, jobs, 1)
 	j := jobs[0]
@@ -33,7 +35,9 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, j.PartnerParams.JobID, cbs[0].JobID)
 	require.Equal(t, http.StatusOK, cbs[0].StatusCode)
 
-	require.Contains(t, report, "Callback received (signature verified by smileid.CallbackHandler; job_id is ours):")
+	require.Contains(t, report, "Callback received, confirmed with Smile ID's job status (Client.CallbackHandler):")
+	require.Equal(t, "true", exampleutil.FieldValue(report, "job_complete"))
+	require.NotEmpty(t, srv.RequestsFor(smileid.OpJobStatus), "the receiver asked Smile ID")
 	require.Equal(t, j.SmileJobID, exampleutil.FieldValue(report, "SmileJobID"))
 	require.Equal(t, "0810", exampleutil.FieldValue(report, "ResultCode"))
 	require.Contains(t, exampleutil.FieldValue(report, "PartnerParams"), "job_id "+j.PartnerParams.JobID+",")
@@ -43,8 +47,11 @@ func TestDemo(t *testing.T) {
 // TestServe listens until cancelled, printing each verified callback and refusing
 // forged ones.
 func TestServe(t *testing.T) {
-	srv := smileidtest.NewServer(t, smileidtest.WithCompletion(0, 0))
-	env := exampletest.Env(map[string]string{exampleutil.EnvPartnerID: srv.PartnerID, exampleutil.EnvAPIKey: srv.APIKey})
+	// The receiver confirms each callback with the server's job status: the fake, over
+	// loopback http, stands in for Smile ID's servers (SMILEID_SERVER).
+	srv := smileidtest.NewServer(t, smileidtest.WithCompletion(0, 0), smileidtest.WithPlainHTTP())
+	env := exampletest.Env(map[string]string{exampleutil.EnvPartnerID: srv.PartnerID, exampleutil.EnvAPIKey: srv.APIKey,
+		exampleutil.EnvServer: srv.URL})
 	ctx, cancel := context.WithCancel(exampletest.Context(t))
 	defer cancel()
 	var out exampletest.Buffer
@@ -52,13 +59,16 @@ func TestServe(t *testing.T) {
 	go func() { done <- run(ctx, &out, env, []string{"-serve", "-addr", "127.0.0.1:0"}) }()
 
 	report := out.WaitFor(t, "Press Ctrl-C to stop.")
-	require.Contains(t, exampleutil.FieldValue(report, "Server"), "Smile ID sandbox")
+	require.Contains(t, exampleutil.FieldValue(report, "Server"), srv.URL)
 	callbackURL := "http://" + exampleutil.FieldValue(report, "Listening on") + exampleutil.CallbackPath
 
-	// A forged callback is refused.
-	status, err := postForgedCallback(ctx, callbackURL, srv.PartnerID)
+	// A forged callback is refused, also with a genuine signature.
+	status, err := postForgedCallback(ctx, callbackURL, smileid.NewSignature(srv.PartnerID, "not-the-api-key"))
 	require.NoError(t, err)
 	require.Equal(t, http.StatusUnauthorized, status)
+	status, err = postForgedCallback(ctx, callbackURL, smileid.NewSignature(srv.PartnerID, srv.APIKey))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, status)
 
 	// A job's callback is verified and printed.
 	client, err := srv.NewClient()
@@ -69,7 +79,8 @@ func TestServe(t *testing.T) {
 		Options:       smileid.JobOptions{CallbackURL: callbackURL},
 	})
 	require.NoError(t, err)
-	report = out.WaitFor(t, "signature verified, job_id job-9:")
+	report = out.WaitFor(t, "confirmed with Smile ID, job_id job-9:")
+	require.NotContains(t, report, "forged-job")
 	cbs, err := srv.WaitForCallbacks(ctx, 1)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, cbs[0].StatusCode)

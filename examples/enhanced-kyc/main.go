@@ -3,8 +3,8 @@
 // images): first synchronously with IDAPI.SubmitJob, which returns the result, then
 // asynchronously with IDAPI.SubmitJobAsync, whose result is POSTed to a callback URL.
 //
-// Offline, the callback goes to a local receiver (smileid.CallbackHandler) that verifies
-// its signature. Against a real server the callback goes to SMILEID_CALLBACK_URL; without
+// Offline, the callback goes to a local receiver (the client's CallbackHandler) that
+// checks its signature and confirms it with the job's status. Against a real server the callback goes to SMILEID_CALLBACK_URL; without
 // it the asynchronous part is skipped.
 //
 //	go run ./examples/enhanced-kyc
@@ -76,7 +76,7 @@ func submitAsync(ctx context.Context, sess *exampleutil.Session, info smileid.ID
 			return err
 		}
 		callbackURL = rcv.URL
-		sess.Field("Callback URL", rcv.URL+" (a local receiver: smileid.CallbackHandler)")
+		sess.Field("Callback URL", rcv.URL+" (a local receiver: Client.CallbackHandler)")
 	case sess.CallbackURL == "":
 		sess.Field("Skipped", "set "+exampleutil.EnvCallbackURL+" to an https URL served by")
 		sess.More("examples/callback-receiver -serve to submit asynchronously")
@@ -95,6 +95,6 @@ func submitAsync(ctx context.Context, sess *exampleutil.Session, info smileid.ID
 	if err != nil {
 		return err
 	}
-	sess.PrintCallback("Callback (signature verified by smileid.CallbackHandler; job_id is ours):", cb, exampleutil.ShowNameAndDOB)
+	sess.PrintCallback("Callback (confirmed with Smile ID's job status by Client.CallbackHandler):", cb, exampleutil.ShowNameAndDOB)
 	return nil
 }

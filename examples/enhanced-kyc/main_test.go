@@ -46,7 +46,7 @@ func TestSyncAndAsync(t *testing.T) {
 	require.Equal(t, []string{"IDNumber (not shown)", "IDNumber (not shown)"}, exampleutil.FieldValues(report, "Also returned"))
 	require.NotContains(t, report, "00000000000")
 	require.Contains(t, exampleutil.FieldValue(report, "Signature"), "verified by the SDK on the ID API response")
-	require.Contains(t, report, "Callback (signature verified by smileid.CallbackHandler; job_id is ours):")
+	require.Contains(t, report, "Callback (confirmed with Smile ID's job status by Client.CallbackHandler):")
 	exampletest.NoSecrets(t, report, smileidtest.DefaultAPIKey)
 }
 

@@ -233,10 +233,10 @@ func TestUploadURLBehavesLikeS3(t *testing.T) {
 // TestFakeSendsSignedCallbacks checks that a job with a callback URL completes after the
 // configured delay without being polled, and that its callback verifies.
 func TestFakeSendsSignedCallbacks(t *testing.T) {
-	got := make(chan *smileid.Callback, 1)
+	got := make(chan *smileid.SignedCallback, 1)
 	var srv *smileidtest.Server
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		smileid.CallbackHandler(smileid.NewSignature(srv.PartnerID, srv.APIKey), func(_ context.Context, cb *smileid.Callback) error {
+		smileid.OfflineCallbackHandler(smileid.NewSignature(srv.PartnerID, srv.APIKey), func(_ context.Context, cb *smileid.SignedCallback) error {
 			got <- cb
 			return nil
 		}).ServeHTTP(w, r)

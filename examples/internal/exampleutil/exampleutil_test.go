@@ -129,7 +129,9 @@ func TestRedactURL(t *testing.T) {
 	require.Equal(t, "[unparsable URL]", RedactURL("not a url"))
 }
 
-// TestReceiver queues verified callbacks only, and WaitForJob refuses another job's.
+// TestReceiver queues confirmed callbacks only: a bad signature gets 401, a genuine
+// signature on a result Smile ID does not confirm gets 409; WaitForJob refuses another
+// job's.
 func TestReceiver(t *testing.T) {
 	s, err := Connect(&bytes.Buffer{}, Offline, "test")
 	require.NoError(t, err)
@@ -147,10 +149,21 @@ func TestReceiver(t *testing.T) {
 		return rsp.StatusCode
 	}
 	require.Equal(t, http.StatusUnauthorized, post(smileid.NewSignature(s.Client.PartnerID(), "wrong"), "mine"))
-	require.Equal(t, http.StatusOK, post(s.Client.Signature(), "theirs"))
+	require.Equal(t, http.StatusConflict, post(s.Client.Signature(), "mine"), "no such job at Smile ID")
+	_, err = r.WaitForJob(t.Context(), "mine", 50*time.Millisecond)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "nothing was queued")
+
+	submit := func(id string) {
+		imgs, err := s.SampleImages(Selfie)
+		require.NoError(t, err)
+		_, err = s.Client.WebAPI.SubmitJob(t.Context(), smileid.Job{PartnerParams: smileid.PartnerParams{UserID: "u", JobID: id, JobType: smileid.SmartSelfieRegistration},
+			Images: imgs, Options: smileid.JobOptions{CallbackURL: r.URL, ReturnJobStatus: true}})
+		require.NoError(t, err)
+	}
+	submit("theirs")
 	_, err = r.WaitForJob(t.Context(), "mine", 5*time.Second)
 	require.ErrorContains(t, err, `callback for another job: "theirs"`)
-	require.Equal(t, http.StatusOK, post(s.Client.Signature(), "mine"))
+	submit("mine")
 	cb, err := r.WaitForJob(t.Context(), "mine", 5*time.Second)
 	require.NoError(t, err)
 	require.Equal(t, "0810", cb.Result.ResultCode)

@@ -223,13 +223,12 @@ func (s *Session) PrintJob(pp smileid.PartnerParams) {
 	s.Field("Job ID", fmt.Sprintf("%s (job type %d)", pp.JobID, int(pp.JobType)))
 }
 
-// PrintCallback prints a callback that smileid.CallbackHandler verified.
-func (s *Session) PrintCallback(title string, cb *smileid.Callback, personal PersonalInfo) {
+// PrintCallback prints a callback the client's CallbackHandler confirmed: the job's
+// status as Smile ID's API returned it.
+func (s *Session) PrintCallback(title string, cb *smileid.ConfirmedCallback, personal PersonalInfo) {
 	fmt.Fprintf(s.Out, "\n%s\n", title)
-	if cb.Status != nil {
-		field(s.Out, 2, "job_complete", cb.Status.JobComplete)
-		field(s.Out, 2, "job_success", cb.Status.JobSuccess)
-	}
+	field(s.Out, 2, "job_complete", cb.Status.JobComplete)
+	field(s.Out, 2, "job_success", cb.Status.JobSuccess)
 	printResult(s.Out, cb.Result, personal)
 }
 

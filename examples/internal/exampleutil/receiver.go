@@ -14,8 +14,9 @@ import (
 // CallbackPath is the path the callback receiver serves.
 const CallbackPath = "/smileid/callback"
 
-// Receiver is an HTTP server receiving Smile ID's callbacks with smileid.CallbackHandler,
-// which verifies each one's signature with the session's API key before handing it over.
+// Receiver is an HTTP server receiving Smile ID's callbacks with the session client's
+// CallbackHandler, which checks each one's signature and then confirms it with Smile ID
+// (the job's signed status from the API) before handing it over.
 type Receiver struct {
 	// Addr is the address it listens on ("127.0.0.1:41234").
 	Addr string
@@ -25,21 +26,22 @@ type Receiver struct {
 	URL string
 
 	srv       *http.Server
-	callbacks chan *smileid.Callback
+	callbacks chan *smileid.ConfirmedCallback
 }
 
 // StartReceiver listens on addr ("127.0.0.1:0" for a free loopback port) and serves
-// callbacks at CallbackPath until the session is closed. Verified callbacks are queued
-// for Next; forged ones are answered 401 and never queued.
+// callbacks at CallbackPath until the session is closed. Confirmed callbacks are queued
+// for Next; forged ones are answered 401 (bad signature) or 409 (Smile ID does not confirm
+// them) and never queued.
 func (s *Session) StartReceiver(addr string) (*Receiver, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("callback receiver: %w", err)
 	}
-	r := &Receiver{Addr: l.Addr().String(), callbacks: make(chan *smileid.Callback, 64)}
+	r := &Receiver{Addr: l.Addr().String(), callbacks: make(chan *smileid.ConfirmedCallback, 64)}
 	r.URL = "http://" + r.Addr + CallbackPath
 	mux := http.NewServeMux()
-	mux.Handle(CallbackPath, smileid.CallbackHandler(s.Client.Signature(), func(_ context.Context, cb *smileid.Callback) error {
+	mux.Handle(CallbackPath, s.Client.CallbackHandler(func(_ context.Context, cb *smileid.ConfirmedCallback) error {
 		select {
 		case r.callbacks <- cb:
 			return nil
@@ -53,8 +55,8 @@ func (s *Session) StartReceiver(addr string) (*Receiver, error) {
 	return r, nil
 }
 
-// Next returns the next verified callback, waiting for it until ctx is done.
-func (r *Receiver) Next(ctx context.Context) (*smileid.Callback, error) {
+// Next returns the next confirmed callback, waiting for it until ctx is done.
+func (r *Receiver) Next(ctx context.Context) (*smileid.ConfirmedCallback, error) {
 	select {
 	case cb := <-r.callbacks:
 		return cb, nil
@@ -69,18 +71,17 @@ func (r *Receiver) close() {
 	_ = r.srv.Shutdown(ctx)
 }
 
-// WaitForJob waits up to timeout for the next verified callback and checks that it is
-// for jobID: the signature covers the callback's timestamp, not its body, so a receiver
-// must also check that the job is one of its own, awaiting a result.
-func (r *Receiver) WaitForJob(ctx context.Context, jobID string, timeout time.Duration) (*smileid.Callback, error) {
+// WaitForJob waits up to timeout for the next confirmed callback and checks that it is
+// for jobID.
+func (r *Receiver) WaitForJob(ctx context.Context, jobID string, timeout time.Duration) (*smileid.ConfirmedCallback, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cb, err := r.Next(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if cb.JobID() != jobID {
-		return nil, fmt.Errorf("received a verified callback for another job: %q", cb.JobID())
+	if cb.JobID != jobID {
+		return nil, fmt.Errorf("received a confirmed callback for another job: %q", cb.JobID)
 	}
 	return cb, nil
 }
