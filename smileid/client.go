@@ -74,7 +74,11 @@ func NewClient(partnerID, apiKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{cfg: cfg, sig: NewSignature(partnerID, apiKey), ua: userAgent(cfg.app), hc: withRedirectPolicy(cfg.httpClient), log: cfg.logger}
+	hc, err := cfg.baseHTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, sig: NewSignature(partnerID, apiKey), ua: userAgent(cfg.app), hc: withRedirectPolicy(hc), log: cfg.logger}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

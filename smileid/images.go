@@ -146,11 +146,7 @@ func prepareImage(field string, img Image) (preparedImage, error) {
 		if strings.HasPrefix(b64, "data:") {
 			return p, invalid(field, `base64 images must not start with a "data:" URI prefix; send only the base64 text`)
 		}
-		decoded, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil {
-			return p, &ValidationError{Field: field, Reason: "is not valid standard base64", Err: err}
-		}
-		if err := checkImageBytes(field, decoded, int64(len(decoded))); err != nil {
+		if err := checkBase64Image(field, b64); err != nil {
 			return p, err
 		}
 		p.base64 = b64
@@ -197,22 +193,31 @@ func prepareFile(field string, p preparedImage, path string) (preparedImage, err
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	head := make([]byte, 8)
-	n, _ := io.ReadFull(f, head)
+	var head [8]byte
+	n, _ := io.ReadFull(f, head[:])
 	if err := checkImageBytes(field, head[:n], st.Size()); err != nil {
 		return p, err
 	}
-	h := crc32.NewIEEE()
-	h.Write(head[:n])
-	copied, err := io.Copy(h, f)
-	if err != nil {
-		return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+	crc := crc32.Update(0, crc32.IEEETable, head[:n])
+	buf := getBuffer()
+	defer putBuffer(buf)
+	copied := int64(0)
+	for {
+		m, err := f.Read(*buf)
+		crc = crc32.Update(crc, crc32.IEEETable, (*buf)[:m])
+		copied += int64(m)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+		}
 	}
 	name := filepath.Base(path)
 	if err := checkEntryName(field, name); err != nil {
 		return p, err
 	}
-	p.name, p.size, p.crc = name, int64(n)+copied, h.Sum32()
+	p.name, p.size, p.crc = name, int64(n)+copied, crc
 	p.open = func() (io.ReadCloser, error) { return os.Open(path) }
 	return p, nil
 }
@@ -257,6 +262,36 @@ var (
 	jpegMagic = []byte{0xFF, 0xD8, 0xFF}
 	pngMagic  = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}
 )
+
+// checkBase64Image checks a base64 image as DecodeString would decode it (standard
+// alphabet and padding; line breaks skipped), and that it is a JPEG or PNG within the size
+// limit, decoding it in pieces into a pooled buffer: the decoded image is never held.
+func checkBase64Image(field, b64 string) error {
+	// The streaming decoder, unlike DecodeString, reads on after padding ("QQ==QQ==").
+	if i := strings.IndexByte(b64, '='); i >= 0 && strings.Trim(b64[i:], "=\r\n") != "" {
+		return &ValidationError{Field: field, Reason: "is not valid standard base64", Err: base64.CorruptInputError(i)}
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(b64))
+	var head [8]byte
+	n, size := 0, int64(0)
+	var err error
+	for err == nil && size <= MaxImageSize {
+		var m int
+		if n < len(head) {
+			m, err = dec.Read(head[n:])
+			n += m
+		} else {
+			m, err = dec.Read(*buf)
+		}
+		size += int64(m)
+	}
+	if err != nil && err != io.EOF {
+		return &ValidationError{Field: field, Reason: "is not valid standard base64", Err: err}
+	}
+	return checkImageBytes(field, head[:n], size)
+}
 
 // checkImageBytes checks an image's size and that it starts like a JPEG or PNG.
 func checkImageBytes(field string, head []byte, size int64) error {

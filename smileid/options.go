@@ -52,6 +52,7 @@ type config struct {
 	useValidationAPI bool
 	servicesTTL      time.Duration
 	now              func() time.Time
+	transport        transportConfig
 }
 
 func defaultConfig() config {
@@ -64,6 +65,7 @@ func defaultConfig() config {
 		useValidationAPI: true,
 		servicesTTL:      time.Hour,
 		now:              time.Now,
+		transport:        defaultTransportConfig(),
 	}
 }
 
@@ -124,7 +126,11 @@ func WithCallbackURL(rawURL string) Option {
 	}
 }
 
-// WithHTTPClient sets the HTTP client for every request, the presigned upload included. Its
+// WithHTTPClient sets the HTTP client for every request, the presigned upload included.
+// Without it the SDK uses its own transport: http.DefaultTransport's settings with up to
+// 64 idle connections per host and connect, TLS-handshake and response-header timeouts
+// (see WithMaxIdleConnsPerHost, WithConnectTimeout, WithTLSHandshakeTimeout and
+// WithResponseHeaderTimeout, which cannot be combined with WithHTTPClient). Its
 // Timeout should be zero: the SDK bounds each attempt with WithTimeout and
 // WithUploadTimeout instead. The SDK uses a copy with a stricter redirect policy (API
 // requests are never redirected; the upload only to https); hc itself is not modified.
@@ -134,6 +140,62 @@ func WithHTTPClient(hc *http.Client) Option {
 			return errors.New("smileid: nil *http.Client")
 		}
 		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithMaxIdleConnsPerHost sets how many idle connections to one host the SDK's own
+// transport keeps for reuse (default 64). Set it to at least the number of jobs a program
+// runs at once against Smile ID: each connection reused is a TLS handshake saved. Like
+// the other connection options it configures the transport the SDK uses when no
+// WithHTTPClient is given; NewClient refuses it together with WithHTTPClient.
+func WithMaxIdleConnsPerHost(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return errors.New("smileid: WithMaxIdleConnsPerHost needs at least 1")
+		}
+		c.transport.maxIdleConnsPerHost, c.transport.set = n, true
+		return nil
+	}
+}
+
+// WithConnectTimeout bounds the TCP connect of each new connection of the SDK's own
+// transport (default 9 s), separately from the per-attempt timeout: a black-holed server
+// (SYNs dropped) would otherwise hold each attempt for the OS's connect timeout, about 2
+// minutes.
+func WithConnectTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("smileid: the connect timeout must be positive")
+		}
+		c.transport.connectTimeout, c.transport.set = d, true
+		return nil
+	}
+}
+
+// WithTLSHandshakeTimeout bounds the TLS handshake of each new connection of the SDK's
+// own transport (default 9 s).
+func WithTLSHandshakeTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("smileid: the TLS handshake timeout must be positive")
+		}
+		c.transport.tlsHandshakeTimeout, c.transport.set = d, true
+		return nil
+	}
+}
+
+// WithResponseHeaderTimeout bounds, in the SDK's own transport, the wait for a response's
+// headers once the request has been written (default 9 s, so that a server that accepts
+// requests and never answers ends a call, retries included, within 30 s). The synchronous
+// lookups (POST /id_verification, /business_verification, /aml), which wait on an ID
+// authority, are exempt and bounded by WithTimeout alone.
+func WithResponseHeaderTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("smileid: the response header timeout must be positive")
+		}
+		c.transport.responseHeaderTimeout, c.transport.set = d, true
 		return nil
 	}
 }

@@ -1,11 +1,13 @@
 package smileid
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/smileidentity/smile-identity-core-go/generated"
 )
@@ -176,8 +178,12 @@ func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback,
 }
 
 // manifest builds info.json. Its server_information is the prep-upload response exactly as
-// received, as the official Node SDK sends it.
-func manifest(partnerID string, job Job, info IDInfo, images []preparedImage, callback, ts string, upload []byte) ([]byte, error) {
+// received, as the official Node SDK sends it. The document is the JSON encoding of a
+// generated.UploadManifest holding the images (TestManifestIsTheEncodedStruct), built in
+// pieces: the base64 images are not copied into it but written into the zip from the
+// caller's strings, which prepareImage checked to hold only base64 characters (and line
+// breaks, escaped here as encoding/json escapes them).
+func manifest(partnerID string, job Job, info IDInfo, images []preparedImage, callback, ts string, upload []byte) (infoJSON, error) {
 	m := generated.UploadManifest{
 		PackageInformation: generated.PackageInformation{Language: SourceSDK},
 		MiscInformation: generated.MiscInformation{
@@ -188,19 +194,74 @@ func manifest(partnerID string, job Job, info IDInfo, images []preparedImage, ca
 			SmileClientID: partnerID,
 		},
 		IDInfo: info,
-		Images: make([]generated.ManifestImage, len(images)),
 	}
 	m.PackageInformation.APIVersion.MajorVersion = 2
 	if callback != "" {
 		m.MiscInformation.CallbackURL = ptr(callback)
 	}
-	for i, img := range images {
-		m.Images[i] = generated.ManifestImage{ImageTypeID: img.typ, Image: img.base64, FileName: img.name}
-	}
 	if err := m.ServerInformation.UnmarshalJSON(upload); err != nil {
-		return nil, err
+		return infoJSON{}, err
 	}
-	return json.Marshal(m)
+	// The members in the order encoding/json writes the struct's fields.
+	var text []byte
+	var cuts []int // text[cuts[i-1]:cuts[i]] comes before images[i]'s base64
+	member := func(prefix string, v any) error {
+		b, err := json.Marshal(v)
+		text = append(append(text, prefix...), b...)
+		return err
+	}
+	if err := member(`{"id_info":`, m.IDInfo); err != nil {
+		return infoJSON{}, err
+	}
+	text = append(text, `,"images":[`...)
+	var inline []string
+	for i, img := range images {
+		if i > 0 {
+			text = append(text, ',')
+		}
+		b, err := json.Marshal(generated.ManifestImage{ImageTypeID: img.typ, FileName: img.name})
+		if err != nil {
+			return infoJSON{}, err
+		}
+		if img.base64 == "" {
+			text = append(text, b...)
+			continue
+		}
+		const empty = `"image":""`
+		at := bytes.Index(b, []byte(empty)) + len(empty) - 1 // between the quotes
+		text = append(text, b[:at]...)
+		cuts = append(cuts, len(text))
+		inline = append(inline, jsonBase64(img.base64))
+		text = append(text, b[at:]...)
+	}
+	text = append(text, ']')
+	if err := member(`,"misc_information":`, m.MiscInformation); err != nil {
+		return infoJSON{}, err
+	}
+	if err := member(`,"package_information":`, m.PackageInformation); err != nil {
+		return infoJSON{}, err
+	}
+	if err := member(`,"server_information":`, m.ServerInformation); err != nil {
+		return infoJSON{}, err
+	}
+	text = append(text, '}')
+	parts := make([]jsonPart, 0, 2*len(cuts)+1)
+	prev := 0
+	for i, cut := range cuts {
+		parts = append(parts, jsonPart{b: text[prev:cut]}, jsonPart{s: inline[i]})
+		prev = cut
+	}
+	parts = append(parts, jsonPart{b: text[prev:]})
+	return newInfoJSON(parts), nil
+}
+
+// jsonBase64 returns checked base64 text as it is inside a JSON string: as it is, but for
+// line breaks (which base64 decoders skip), escaped.
+func jsonBase64(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
 }
 
 // uploadZip PUTs the zip to the presigned URL with its exact Content-Length, streaming the

@@ -1,10 +1,11 @@
 package smileid
 
 import (
-	"archive/zip"
+	"encoding/binary"
 	"errors"
 	"hash/crc32"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -12,9 +13,10 @@ import (
 // (the presigned upload needs a Content-Length; S3 refuses chunked bodies). Entries are
 // STORE (images are already compressed): info.json first, then the image files in the
 // job's order. Written with a known CRC and size in each local header, no data
-// descriptors, no extra fields and no zip64.
+// descriptors, no extra fields and no zip64: byte for byte what archive/zip's CreateRaw
+// writes for such entries (TestZipMatchesArchiveZip).
 type zipPlan struct {
-	info    []byte
+	info    infoJSON
 	files   []preparedImage
 	modTime time.Time
 }
@@ -26,81 +28,308 @@ const (
 	zipMaxSize          = 1<<32 - 1
 )
 
-// size returns the number of bytes writeTo writes.
+// infoJSON is info.json held as pieces: the text the SDK encoded, and between them the
+// caller's base64 images, which are written into the zip from the caller's strings
+// (never copied into an encoded document).
+type infoJSON struct {
+	parts []jsonPart
+	size  int64
+	crc   uint32
+}
+
+// jsonPart is one piece of info.json: b, or when b is nil, s.
+type jsonPart struct {
+	b []byte
+	s string
+}
+
+func (p jsonPart) len() int {
+	if p.b != nil {
+		return len(p.b)
+	}
+	return len(p.s)
+}
+
+// newInfoJSON computes the length and CRC-32 of parts.
+func newInfoJSON(parts []jsonPart) infoJSON {
+	j := infoJSON{parts: parts}
+	var buf *[]byte
+	for _, p := range parts {
+		j.size += int64(p.len())
+		if p.b != nil {
+			j.crc = crc32.Update(j.crc, crc32.IEEETable, p.b)
+			continue
+		}
+		if buf == nil {
+			buf = getBuffer()
+			defer putBuffer(buf)
+		}
+		for s := p.s; s != ""; {
+			n := copy(*buf, s)
+			j.crc = crc32.Update(j.crc, crc32.IEEETable, (*buf)[:n])
+			s = s[n:]
+		}
+	}
+	return j
+}
+
+// rawInfoJSON is info.json given whole.
+func rawInfoJSON(b []byte) infoJSON { return newInfoJSON([]jsonPart{{b: b}}) }
+
+// copyBuffers are the SDK's read buffers (CRC passes, base64 checks), shared by jobs.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func getBuffer() *[]byte  { return copyBuffers.Get().(*[]byte) }
+func putBuffer(b *[]byte) { copyBuffers.Put(b) }
+
+// size returns the number of bytes the zip has.
 func (p *zipPlan) size() int64 {
 	n := int64(zipEndLen)
 	add := func(name string, size int64) {
 		n += zipLocalHeaderLen + zipCentralHeaderLen + 2*int64(len(name)) + size
 	}
-	add("info.json", int64(len(p.info)))
+	add("info.json", p.info.size)
 	for _, f := range p.files {
 		add(f.name, f.size)
 	}
 	return n
 }
 
-var errImageChanged = errors.New("smileid: an image file changed while it was being uploaded")
+var (
+	errImageChanged = errors.New("smileid: an image file changed while it was being uploaded")
+	errZipClosed    = errors.New("smileid: read of a closed zip body")
+)
 
-// writeTo writes the zip to w, streaming each image from its source.
-func (p *zipPlan) writeTo(w io.Writer) error {
-	zw := zip.NewWriter(w)
+// body returns a reader of the zip that produces it as it is read: headers and info.json
+// from memory, each image read from its source straight into the caller's buffer (the
+// transport's), its CRC and length checked against those the local header announced.
+// No goroutine, no pipe, no copy buffer of its own.
+func (p *zipPlan) body() io.ReadCloser {
+	headers := make([]byte, 0, p.size()-p.info.size-sumSizes(p.files))
+	segs := make([]zipSeg, 0, 2+len(p.info.parts)+2*len(p.files))
 	date, clock := dosTime(p.modTime)
-	header := func(name string, size int64, crc uint32) *zip.FileHeader {
-		h := &zip.FileHeader{
-			Name: name, Method: zip.Store, CRC32: crc,
-			CompressedSize64: uint64(size), UncompressedSize64: uint64(size),
-			CreatorVersion: 20, ReaderVersion: 10,
+	type entry struct {
+		name   string
+		size   int64
+		crc    uint32
+		offset int64
+	}
+	entries := make([]entry, 0, 1+len(p.files))
+	offset := int64(0)
+	// Segments of headers hold [start, end) offsets into headers until it is complete.
+	local := func(name string, size int64, crc uint32) {
+		start := len(headers)
+		headers = binary.LittleEndian.AppendUint32(headers, 0x04034b50)
+		headers = appendUint16s(headers, 10, 0, 0, clock, date) // version needed, flags, STORE, time, date
+		headers = binary.LittleEndian.AppendUint32(headers, crc)
+		headers = binary.LittleEndian.AppendUint32(headers, uint32(size))
+		headers = binary.LittleEndian.AppendUint32(headers, uint32(size))
+		headers = appendUint16s(headers, uint16(len(name)), 0)
+		headers = append(headers, name...)
+		entries = append(entries, entry{name, size, crc, offset})
+		segs = append(segs, zipSeg{start: start, n: int64(len(headers) - start), header: true})
+		offset += int64(len(headers)-start) + size
+	}
+	local("info.json", p.info.size, p.info.crc)
+	for _, part := range p.info.parts {
+		segs = append(segs, zipSeg{b: part.b, s: part.s, n: int64(part.len())})
+	}
+	for i := range p.files {
+		f := &p.files[i]
+		local(f.name, f.size, f.crc)
+		segs = append(segs, zipSeg{file: f, n: f.size})
+	}
+	start := len(headers)
+	for _, e := range entries {
+		headers = binary.LittleEndian.AppendUint32(headers, 0x02014b50)
+		headers = appendUint16s(headers, 20, 10, 0, 0, clock, date) // made by, needed, flags, STORE, time, date
+		headers = binary.LittleEndian.AppendUint32(headers, e.crc)
+		headers = binary.LittleEndian.AppendUint32(headers, uint32(e.size))
+		headers = binary.LittleEndian.AppendUint32(headers, uint32(e.size))
+		headers = appendUint16s(headers, uint16(len(e.name)), 0, 0, 0, 0) // name, extra, comment, disk, internal attrs
+		headers = binary.LittleEndian.AppendUint32(headers, 0)            // external attrs
+		headers = binary.LittleEndian.AppendUint32(headers, uint32(e.offset))
+		headers = append(headers, e.name...)
+	}
+	dirSize := len(headers) - start
+	headers = binary.LittleEndian.AppendUint32(headers, 0x06054b50)
+	headers = appendUint16s(headers, 0, 0, uint16(len(entries)), uint16(len(entries)))
+	headers = binary.LittleEndian.AppendUint32(headers, uint32(dirSize))
+	headers = binary.LittleEndian.AppendUint32(headers, uint32(offset))
+	headers = appendUint16s(headers, 0) // comment
+	segs = append(segs, zipSeg{start: start, n: int64(len(headers) - start), header: true})
+	for i := range segs {
+		if segs[i].header {
+			segs[i].b = headers[segs[i].start : segs[i].start+int(segs[i].n)]
 		}
-		// CreateRaw writes the MS-DOS fields as they are and ignores Modified (which would
-		// add an extra field and change the zip's length).
-		h.ModifiedDate, h.ModifiedTime = date, clock //lint:ignore SA1019 see above
-		return h
 	}
-	ew, err := zw.CreateRaw(header("info.json", int64(len(p.info)), crc32.ChecksumIEEE(p.info)))
-	if err != nil {
-		return err
+	return &zipReader{segs: segs}
+}
+
+func sumSizes(files []preparedImage) int64 {
+	n := int64(0)
+	for _, f := range files {
+		n += f.size
 	}
-	if _, err := ew.Write(p.info); err != nil {
-		return err
+	return n
+}
+
+func appendUint16s(b []byte, vs ...uint16) []byte {
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint16(b, v)
 	}
-	for _, f := range p.files {
-		ew, err := zw.CreateRaw(header(f.name, f.size, f.crc))
+	return b
+}
+
+// zipSeg is a run of n bytes of the zip: b, s, or an image file.
+type zipSeg struct {
+	b      []byte
+	s      string
+	file   *preparedImage
+	n      int64
+	header bool // b is headers[start:start+n]
+	start  int
+}
+
+// zipReader reads a zip described by its segments. Close may be called from another
+// goroutine than Read (the transport does), hence the mutex.
+type zipReader struct {
+	mu     sync.Mutex
+	segs   []zipSeg
+	i      int   // current segment
+	off    int64 // bytes of it read
+	f      io.ReadCloser
+	crc    uint32
+	err    error
+	closed bool
+}
+
+func (z *zipReader) Read(p []byte) (int, error) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.closed {
+		return 0, errZipClosed
+	}
+	if z.err != nil {
+		return 0, z.err
+	}
+	n := 0
+	for n < len(p) && z.i < len(z.segs) {
+		seg := &z.segs[z.i]
+		if seg.file != nil {
+			m, err := z.readFile(seg, p[n:])
+			n += m
+			if err != nil {
+				z.err = err
+				return n, err
+			}
+			if m == 0 && z.off < seg.n {
+				break // no progress now; the caller reads again
+			}
+		} else {
+			var m int
+			if seg.b != nil {
+				m = copy(p[n:], seg.b[z.off:])
+			} else {
+				m = copy(p[n:], seg.s[z.off:])
+			}
+			n += m
+			z.off += int64(m)
+		}
+		if z.off == seg.n && z.f == nil {
+			z.i++
+			z.off = 0
+		}
+	}
+	if n == 0 && z.i == len(z.segs) {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// readFile reads the image of seg into p; at its end it checks that the file ends there
+// and has the CRC announced, and closes it.
+func (z *zipReader) readFile(seg *zipSeg, p []byte) (int, error) {
+	if z.f == nil {
+		f, err := seg.file.open()
+		if err != nil {
+			return 0, err
+		}
+		z.f, z.crc = f, 0
+	}
+	if rem := seg.n - z.off; rem > 0 {
+		if int64(len(p)) > rem {
+			p = p[:rem]
+		}
+		m, err := z.f.Read(p)
+		z.crc = crc32.Update(z.crc, crc32.IEEETable, p[:m])
+		z.off += int64(m)
+		if err == io.EOF && z.off < seg.n {
+			return m, errImageChanged // shorter than announced
+		}
+		if err != nil && err != io.EOF {
+			return m, err
+		}
+		if z.off < seg.n {
+			return m, nil
+		}
+		return m, z.endFile(seg)
+	}
+	return 0, z.endFile(seg)
+}
+
+// endFile checks that the open image ends where it should, with the right CRC.
+func (z *zipReader) endFile(seg *zipSeg) error {
+	var probe [1]byte
+	for tries := 0; ; tries++ {
+		m, err := z.f.Read(probe[:])
+		if m > 0 {
+			return errImageChanged // longer than announced
+		}
+		if err == io.EOF {
+			break
+		}
 		if err != nil {
 			return err
 		}
-		if err := copyChecked(ew, f); err != nil {
-			return err
+		if tries == 100 {
+			return io.ErrNoProgress
 		}
 	}
-	return zw.Close()
+	err := z.f.Close()
+	z.f = nil
+	if z.crc != seg.file.crc {
+		return errImageChanged
+	}
+	return err
 }
 
-// copyChecked streams an image into the zip and fails if its bytes are no longer those
-// that were checked (and whose CRC and size the local header already carries).
-func copyChecked(w io.Writer, f preparedImage) error {
-	r, err := f.open()
-	if err != nil {
+// Close closes the image being read, if any. Reads after Close fail.
+func (z *zipReader) Close() error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.closed = true
+	if z.f != nil {
+		err := z.f.Close()
+		z.f = nil
 		return err
-	}
-	defer r.Close()
-	h := crc32.NewIEEE()
-	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, f.size+1))
-	if err != nil {
-		return err
-	}
-	if n != f.size || h.Sum32() != f.crc {
-		return errImageChanged
 	}
 	return nil
 }
 
-// body returns a reader of the zip, written by a goroutine as the reader is consumed.
-// Closing the reader stops the goroutine.
-func (p *zipPlan) body() io.ReadCloser {
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(p.writeTo(pw)) }()
-	return pr
+// writeTo writes the zip to w.
+func (p *zipPlan) writeTo(w io.Writer) error {
+	body := p.body()
+	defer body.Close()
+	buf := getBuffer()
+	defer putBuffer(buf)
+	_, err := io.CopyBuffer(writerOnly{w}, body, *buf)
+	return err
 }
+
+// writerOnly hides w's ReadFrom (io.Discard's reads 8 KiB at a time), so that the zip is
+// read 32 KiB at a time, as the transport reads a request body.
+type writerOnly struct{ io.Writer }
 
 // dosTime converts t (UTC) to the MS-DOS date and time of zip headers.
 func dosTime(t time.Time) (date, clock uint16) {

@@ -342,9 +342,10 @@ func productNames() []string {
 
 // ---------------------------------------------------------------- verify-callback
 
-func cmdVerifyCallback(_ context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "verify-callback", "< body.json")
+func cmdVerifyCallback(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "verify-callback", "[--offline] < body.json")
 	server := serverFlag(fs)
+	offline := fs.Bool("offline", false, "only check the signature, without asking Smile ID (the body stays unauthenticated)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -362,24 +363,47 @@ func cmdVerifyCallback(_ context.Context, e *env, args []string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return usageError("no callback body on stdin")
 	}
-	cb, err := sig.CheckCallbackSignature(body)
+	// The signature first, offline: a body that fails it is refused without a request.
+	// No age limit: this command checks callbacks after the fact.
+	cb, err := sig.CheckCallbackSignature(body, smileid.WithoutCallbackAgeLimit())
 	switch {
 	case errors.Is(err, smileid.ErrSignatureMismatch):
 		return failure("the callback's signature does not match the partner's API key: do not trust it")
 	case err != nil:
 		return usageError("%s", oneLine(err))
 	}
-	// Print the result as received: the SDK's decoded JobResult drops fields it does not
-	// model. A callback in the job status shape carries it under "result".
-	result := json.RawMessage(body)
-	if cb.Status != nil {
-		var env struct {
-			Result json.RawMessage `json:"result"`
+	if *offline {
+		// Print the result as received: the SDK's decoded JobResult drops fields it does
+		// not model. A callback in the job status shape carries it under "result".
+		result := json.RawMessage(body)
+		if cb.Status != nil {
+			var env struct {
+				Result json.RawMessage `json:"result"`
+			}
+			if json.Unmarshal(body, &env) == nil && len(env.Result) > 0 {
+				result = env.Result
+			}
 		}
-		if json.Unmarshal(body, &env) == nil && len(env.Result) > 0 {
-			result = env.Result
-		}
+		fmt.Fprintf(e.stderr, "smileid verify-callback: signature valid (job_id %q, user_id %q); the body is NOT authenticated (the signature covers only the timestamp): run without --offline to confirm it with Smile ID\n", cb.JobID(), cb.UserID())
+		return e.writeJSON([]byte(result))
 	}
-	fmt.Fprintf(e.stderr, "smileid verify-callback: signature valid (job_id %q, user_id %q)\n", cb.JobID(), cb.UserID())
-	return e.writeJSON([]byte(result))
+	// The signature covers only the timestamp, not the body: confirm the claim with the
+	// job's signed status from the API, and print that status, not the body.
+	client, done, err := e.client(*server)
+	if err != nil {
+		return err
+	}
+	defer done()
+	conf, err := client.ConfirmCallback(ctx, body, smileid.WithoutCallbackAgeLimit())
+	var nc *smileid.CallbackNotConfirmedError
+	switch {
+	case errors.As(err, &nc) && nc.Pending:
+		return failure("the job is not complete yet: the callback cannot be confirmed now (%s)", oneLine(err))
+	case errors.As(err, &nc):
+		return failure("Smile ID does not confirm this callback, do not trust it: %s", oneLine(err))
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(e.stderr, "smileid verify-callback: confirmed by the job's signed status from Smile ID (job_id %q, user_id %q); printing that status\n", conf.JobID, conf.UserID)
+	return e.writeJSON([]byte(conf.Status.Raw))
 }

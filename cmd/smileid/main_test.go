@@ -401,9 +401,36 @@ func TestStandaloneFake(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("no callback arrived")
 		}
-		r = cli(t, env, string(body), "verify-callback").want(t, 0)
-		if m := r.json(t); m["ResultCode"] != "1210" || path(m, "PartnerParams", "job_id") != "sa-cb" {
+		// By default the callback is confirmed with the job's signed status from the API,
+		// and that status is what is printed.
+		r = cli(t, env, string(body), "verify-callback", "--server", base).want(t, 0)
+		if m := r.json(t); path(m, "result", "ResultCode") != "1210" || path(m, "result", "PartnerParams", "job_id") != "sa-cb" || m["job_complete"] != true {
 			t.Fatalf("verify-callback printed %v", m)
+		}
+		if !strings.Contains(r.stderr, "confirmed by the job's signed status") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+		// --offline checks only the signature, prints the body, and says it is not
+		// authenticated.
+		r = cli(t, env, string(body), "verify-callback", "--offline").want(t, 0)
+		if m := r.json(t); m["ResultCode"] != "1210" || path(m, "PartnerParams", "job_id") != "sa-cb" {
+			t.Fatalf("verify-callback --offline printed %v", m)
+		}
+		if !strings.Contains(r.stderr, "NOT authenticated") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+		// A forged body under the genuine signature: the signature alone passes it, Smile ID
+		// does not confirm it.
+		var forged map[string]any
+		if err := json.Unmarshal(body, &forged); err != nil {
+			t.Fatal(err)
+		}
+		forged["ResultCode"], forged["ResultText"] = "0000", "Forged approval"
+		forgedBody, _ := json.Marshal(forged)
+		cli(t, env, string(forgedBody), "verify-callback", "--offline").want(t, 0)
+		r = cli(t, env, string(forgedBody), "verify-callback", "--server", base).want(t, 1)
+		if !strings.Contains(r.stderr, "does not confirm this callback") || r.stdout != "" {
+			t.Errorf("forged callback: stdout %q stderr %q", r.stdout, r.stderr)
 		}
 		// The same callback with its timestamp changed, or checked with another key, does
 		// not verify.
@@ -602,7 +629,7 @@ func TestControlledFake(t *testing.T) {
 			"result": map[string]any{"ResultCode": "0810", "ResultText": "Enroll User", "Unmodelled": "kept",
 				"PartnerParams": map[string]any{"job_id": "j9", "user_id": "u9", "job_type": 4}},
 		})
-		r := cli(t, env, string(body), "verify-callback").want(t, 0)
+		r := cli(t, env, string(body), "verify-callback", "--offline").want(t, 0)
 		if m := r.json(t); m["ResultCode"] != "0810" || m["Unmodelled"] != "kept" {
 			t.Errorf("verify-callback printed %v", m)
 		}

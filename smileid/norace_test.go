@@ -1,0 +1,5 @@
+//go:build !race
+
+package smileid
+
+const raceEnabled = false
