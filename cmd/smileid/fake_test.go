@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,5 +207,47 @@ func TestFakeProcessServesAfterBadInput(t *testing.T) {
 	rsp.Body.Close()
 	if rsp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /services after bad input: HTTP %d; %s", rsp.StatusCode, stderr)
+	}
+}
+
+// TestFakeCompletion checks when the standalone fake completes a job: as soon as its zip
+// arrives by default (a polling SDK finishes on its first poll), after N pending polls
+// with --pending-polls N.
+func TestFakeCompletion(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		polls int // the polls a job takes to complete
+	}{{nil, 1}, {[]string{"--pending-polls", "2"}, 3}} {
+		receiver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		defer receiver.Close()
+		vars, _ := standaloneFake(t, append([]string{"--addr", "127.0.0.1:0"}, c.args...)...)
+		client, err := smileid.NewClient(vars["SMILEID_PARTNER_ID"], vars["SMILEID_API_KEY"], smileid.WithBaseURL(vars["SMILEID_SERVER"]),
+			smileid.WithPollPolicy(smileid.PollPolicy{InitialInterval: time.Millisecond, MaxInterval: time.Millisecond, MaxWait: 10 * time.Second, MaxErrors: 1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		polls := 0
+		ctx := context.Background()
+		_, err = client.WebAPI.SubmitJob(ctx, smileid.Job{
+			PartnerParams: smileid.PartnerParams{UserID: "u", JobID: "j", JobType: smileid.SmartSelfieRegistration},
+			Images:        []smileid.Image{smileid.SelfieFile("../../testdata/conformance/fixtures/selfie.jpg")},
+			Options:       smileid.JobOptions{CallbackURL: receiver.URL + "/cb"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			st, err := client.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "u", JobID: "j"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			polls++
+			if st.JobComplete || polls > 5 {
+				break
+			}
+		}
+		if polls != c.polls {
+			t.Errorf("fake %v: the job completed on poll %d, want %d", c.args, polls, c.polls)
+		}
 	}
 }

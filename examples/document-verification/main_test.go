@@ -31,7 +31,7 @@ func TestDocumentVerification(t *testing.T) {
 	require.Empty(t, j.Manifest.IDInfo.IDNumber)
 
 	require.Equal(t, j.SmileJobID, exampleutil.FieldValue(report, "SmileJobID"))
-	require.Equal(t, "0900", exampleutil.FieldValue(report, "ResultCode"))
+	require.Equal(t, "0810", exampleutil.FieldValue(report, "ResultCode"))
 	require.Equal(t, "Document Verified", exampleutil.FieldValue(report, "ResultText"))
 	require.Equal(t, "KE NATIONAL_ID", exampleutil.FieldValue(report, "Country / IDType"))
 	require.Regexp(t, `(?m)^\s+Verify_Document\s+Passed$`, report)

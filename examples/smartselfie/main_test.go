@@ -29,7 +29,7 @@ func TestRegisterThenAuthenticate(t *testing.T) {
 	}
 
 	require.Equal(t, []string{reg.SmileJobID, auth.SmileJobID}, exampleutil.FieldValues(report, "SmileJobID"))
-	require.Equal(t, []string{"0810", "0820"}, exampleutil.FieldValues(report, "ResultCode"))
+	require.Equal(t, []string{"0810", "1220"}, exampleutil.FieldValues(report, "ResultCode"))
 	require.Equal(t, []string{"Enroll User", "Authenticated"}, exampleutil.FieldValues(report, "ResultText"))
 	require.Equal(t, []string{reg.PartnerParams.UserID, reg.PartnerParams.UserID}, exampleutil.FieldValues(report, "User ID"))
 	require.Regexp(t, `(?m)^\s+Register_Selfie\s+Approved$`, report)
@@ -46,6 +46,6 @@ func TestAuthenticateExistingUser(t *testing.T) {
 	require.Len(t, jobs, 1)
 	require.Equal(t, smileid.SmartSelfieAuthentication, jobs[0].PartnerParams.JobType)
 	require.Equal(t, "user-enrolled-earlier", jobs[0].PartnerParams.UserID)
-	require.Equal(t, []string{"0820"}, exampleutil.FieldValues(report, "ResultCode"))
+	require.Equal(t, []string{"1220"}, exampleutil.FieldValues(report, "ResultCode"))
 	require.NotContains(t, report, "1. Registering")
 }

@@ -30,6 +30,8 @@ const EXPECTED_FAILURES = {
     'Node SDK bug: image types 4/5 given as files are never zipped; their local path goes into info.json images[].image with file_name "" (official-node-sdk-wire.md, surprise 3). The job fails with 0903.',
 };
 
+let fakeGroup = 0; // the process group of `go run ... fake`, killed if the run fails
+
 if (process.argv[2] === '--drive') {
   drive().catch((err) => {
     console.error(err);
@@ -38,6 +40,9 @@ if (process.argv[2] === '--drive') {
 } else {
   orchestrate().catch((err) => {
     console.error(err);
+    if (fakeGroup) {
+      try { process.kill(-fakeGroup, 'SIGKILL'); } catch (_) { /* already gone */ }
+    }
     process.exit(1);
   });
 }
@@ -49,6 +54,7 @@ async function orchestrate() {
   fs.rmSync(caFile, { force: true });
   const fake = spawn('go', ['run', './cmd/smileid', 'fake', '--tls', '--addr', '127.0.0.1:0', '--cert-file', caFile],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  fakeGroup = fake.pid;
   let fakeErr = '';
   fake.stderr.on('data', (d) => { fakeErr += d; });
   const vars = await new Promise((resolve, reject) => {

@@ -261,3 +261,31 @@ func putZip(t *testing.T, srv *smileidtest.Server, uploadURL string, zipBody []b
 	b, _ := io.ReadAll(rsp.Body)
 	return rsp.StatusCode, string(b)
 }
+
+// TestResultsDecide checks the fake's results against smileid.Decide: an approval the
+// fake gives with a documented code is approved, and nothing the fake rejects or leaves
+// provisional is ever approved (its stand-in codes decide as unknown).
+func TestResultsDecide(t *testing.T) {
+	srv := smileidtest.NewServer(t, smileidtest.WithCompletion(0, 0))
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	ctx := context.Background()
+	selfie, idCard := smileid.SelfieFile(fixtures+"selfie.jpg"), smileid.IDCardFile(fixtures+"id_card.jpg")
+	documented := map[smileid.JobType]bool{smileid.BiometricKYC: true, smileid.SmartSelfieAuthentication: true, smileid.DocumentVerification: true}
+	for _, jt := range []smileid.JobType{smileid.BiometricKYC, smileid.SmartSelfieAuthentication, smileid.SmartSelfieRegistration, smileid.DocumentVerification, smileid.EnhancedDocumentVerification} {
+		for _, sandbox := range []string{"0", "1", "2"} {
+			pp := smileid.PartnerParams{UserID: "u", JobID: fmt.Sprintf("decide-%d-%s", jt, sandbox), JobType: jt}
+			pp.Set("sandbox_result", sandbox)
+			res, err := c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: pp, Images: []smileid.Image{selfie, idCard},
+				IDInfo: smileid.IDInfo{Country: "KE", IDType: "NATIONAL_ID"}, Options: smileid.JobOptions{ReturnJobStatus: true}})
+			require.NoError(t, err, pp.JobID)
+			d := smileid.DecideStatus(jt, res.Status)
+			switch {
+			case sandbox == "0" && documented[jt]:
+				require.Equal(t, smileid.OutcomeApproved, d.Outcome, "%s: %+v", pp.JobID, d)
+			default:
+				require.NotEqual(t, smileid.OutcomeApproved, d.Outcome, "%s: %+v", pp.JobID, d)
+			}
+		}
+	}
+}

@@ -68,7 +68,7 @@ func ExampleServer_InjectFault_afterProcessing() {
 	_, err = client.WebAPI.SubmitJob(context.Background(), smileid.Job{
 		PartnerParams: smileid.PartnerParams{UserID: "user-1", JobID: "job-1", JobType: smileid.SmartSelfieRegistration},
 		Images:        []smileid.Image{smileid.SelfieFile("../../testdata/conformance/fixtures/selfie.jpg")},
-		Options:       smileid.JobOptions{CallbackURL: "https://partner.example.com/smile/callback"},
+		Options:       smileid.JobOptions{ReturnJobStatus: true},
 	})
 	fmt.Println("job may exist:", errors.Is(err, smileid.ErrJobMayExist))
 	_, exists := srv.Job("job-1")
@@ -96,7 +96,7 @@ func ExampleServer_InjectFault() {
 	_, err = client.WebAPI.SubmitJob(ctx, smileid.Job{
 		PartnerParams: smileid.PartnerParams{UserID: "user-1", JobID: "job-1", JobType: smileid.SmartSelfieRegistration},
 		Images:        []smileid.Image{smileid.SelfieFile("../../testdata/conformance/fixtures/selfie.jpg")},
-		Options:       smileid.JobOptions{CallbackURL: "https://partner.example.com/smile/callback"},
+		Options:       smileid.JobOptions{ReturnJobStatus: true},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -107,7 +107,7 @@ func ExampleServer_InjectFault() {
 		log.Fatal(err)
 	}
 	fmt.Println("complete:", st.JobComplete, "success:", st.JobSuccess)
-	for _, r := range srv.RequestsFor(smileid.OpJobStatus) {
+	for _, r := range srv.RequestsFor(smileid.OpJobStatus)[1:] { // after SubmitJob's poll
 		fmt.Printf("job status: %q\n", r.Problem)
 	}
 	// Output:

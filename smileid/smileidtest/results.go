@@ -37,13 +37,15 @@ func resultParams(pp generated.PartnerParams) *generated.ResultPartnerParams {
 	return rp
 }
 
-// codes gives each image job type its ResultCode and ResultText per outcome. 1210 and
-// 0810 are documented approvals; the other codes are stand-ins from the same families.
+// codes gives each image job type its ResultCode and ResultText per outcome. The
+// approvals 1210 (Biometric KYC), 1220 (SmartSelfie Authentication) and 0810 (Document
+// Verification) are documented (smileid.Decide approves them); the other codes are
+// stand-ins from the same families, which Decide calls unknown, never approved.
 var codes = map[generated.JobType][3][2]string{
 	smileid.BiometricKYC:                 {{"1210", "Enroll User"}, {"1212", "Failed Enroll"}, {"1211", "Provisional Enroll - Under Review"}},
 	smileid.SmartSelfieRegistration:      {{"0810", "Enroll User"}, {"0812", "Failed Enroll"}, {"0811", "Provisional Enroll - Under Review"}},
-	smileid.SmartSelfieAuthentication:    {{"0820", "Authenticated"}, {"0822", "Failed Authentication"}, {"0821", "Provisional Authentication - Under Review"}},
-	smileid.DocumentVerification:         {{"0900", "Document Verified"}, {"0902", "Document Not Verified"}, {"0901", "Provisional Document Verification - Under Review"}},
+	smileid.SmartSelfieAuthentication:    {{"1220", "Authenticated"}, {"0822", "Failed Authentication"}, {"0821", "Provisional Authentication - Under Review"}},
+	smileid.DocumentVerification:         {{"0810", "Document Verified"}, {"0902", "Document Not Verified"}, {"0901", "Provisional Document Verification - Under Review"}},
 	smileid.EnhancedDocumentVerification: {{"0900", "Document Verified"}, {"0902", "Document Not Verified"}, {"0901", "Provisional Document Verification - Under Review"}},
 	jobTypeUpdatePhoto:                   {{"0830", "Photo Updated"}, {"0832", "Photo Not Updated"}, {"0831", "Provisional Photo Update - Under Review"}},
 }

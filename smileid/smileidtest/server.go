@@ -3,7 +3,10 @@
 // validates every request against the spec, checks signatures with the partner's API key,
 // hands out upload URLs on itself, accepts the zip, checks its info.json and images, keeps
 // the jobs, completes them after a number of polls or a delay, signs results like Smile ID,
-// POSTs callbacks, injects faults and lets a test inspect what it received.
+// POSTs callbacks, injects faults and lets a test inspect what it received. It serves AML
+// screening (POST /aml) and address verification (POST /async-verify-address) too, and
+// accepts every shape an official SDK sends that Smile ID accepts (see Strict for the
+// Go SDK's canonical form). Operations are named with smileid's Operation constants.
 //
 //	srv := smileidtest.NewServer(t)
 //	client, _ := smileid.NewClient(srv.PartnerID, srv.APIKey, srv.ClientOptions()...)
