@@ -163,7 +163,11 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 		// An error envelope answered with HTTP 200: Smile ID refused the job.
 		return nil, err
 	}
-	return nil, jobError(pp, answeredSmileJobID(raw), op, raw, err)
+	smileJobID := answeredSmileJobID(raw)
+	if errors.Is(err, ErrResponseNotBound) {
+		smileJobID = "" // the answer is about another job, or not an answer at all
+	}
+	return nil, jobError(pp, smileJobID, op, raw, err)
 }
 
 // answeredSmileJobID returns the SmileJobID an answer states (a string or a number; the

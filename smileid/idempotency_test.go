@@ -545,3 +545,19 @@ func TestAttemptTimeoutAfterSendingMayExist(t *testing.T) {
 	require.NotErrorIs(t, err, smileid.ErrNotSent)
 	require.Len(t, srv.RequestsFor(smileid.OpUpload), 1)
 }
+
+// TestIDAPIAnswerForAnotherJobNamesNoSmileJobID: an answer bound to another job keeps its
+// body for inspection but lends the error no SmileJobID: it is not this job's.
+func TestIDAPIAnswerForAnotherJobNamesNoSmileJobID(t *testing.T) {
+	pp := smileid.PartnerParams{UserID: "u", JobID: "j", JobType: smileid.EnhancedKYC}
+	other := signedResult(t, map[string]any{"SmileJobID": "0000000999",
+		"PartnerParams": map[string]any{"user_id": "u", "job_id": "someone-else", "job_type": 5}})
+	v, err := idServer(t, 200, "application/json", other).IDAPI.SubmitJob(context.Background(), pp, bvn)
+	require.Nil(t, v)
+	require.ErrorIs(t, err, smileid.ErrResponseNotBound)
+	var je *smileid.JobError
+	require.ErrorAs(t, err, &je)
+	require.Equal(t, "j", je.JobID)
+	require.Empty(t, je.SmileJobID)
+	require.Equal(t, other, string(je.Body))
+}
