@@ -66,7 +66,7 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 	if _, err := checkURL("callback URL", callbackURL); err != nil {
 		return &ValidationError{Field: "callback_url", Reason: err.Error(), Err: err}
 	}
-	if err := a.check(ctx, pp, info, true); err != nil {
+	if err := a.check(ctx, pp, info, true, &cc); err != nil {
 		return err
 	}
 	var body generated.AsyncIDVerificationRequest
@@ -99,7 +99,7 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 }
 
 // check validates an ID API job: local rules, then the services document.
-func (a *IDAPI) check(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool) error {
+func (a *IDAPI) check(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool, cc *callConfig) error {
 	if err := validatePartnerParams(pp); err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (a *IDAPI) check(ctx context.Context, pp PartnerParams, info IDInfo, useVal
 	if !useValidationAPI || !a.c.cfg.useValidationAPI {
 		return nil
 	}
-	return a.c.checkServices(ctx, info, pp)
+	return a.c.checkServices(ctx, info, pp, cc)
 }
 
 // idAPIBody copies id_info into an ID API request body, whose fields sit at its top level.
@@ -124,7 +124,7 @@ func idAPIBody(info IDInfo, body any) error {
 
 func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useValidationAPI bool, cc *callConfig) (*Verification, error) {
 	c := a.c
-	if err := a.check(ctx, pp, info, useValidationAPI); err != nil {
+	if err := a.check(ctx, pp, info, useValidationAPI, cc); err != nil {
 		return nil, err
 	}
 	var body generated.IDVerificationRequest

@@ -15,7 +15,7 @@ import (
 // signature and always fetches it (the checks of WithValidationAPI use a cached copy; this
 // call refreshes it). Safe to repeat; retried per the RetryPolicy.
 func (u *Utilities) GetServices(ctx context.Context) (*Services, error) {
-	v, err := u.c.fetchServices(ctx)
+	v, err := u.c.fetchServices(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -25,9 +25,10 @@ func (u *Utilities) GetServices(ctx context.Context) (*Services, error) {
 	return v, nil
 }
 
-func (c *Client) fetchServices(ctx context.Context) (*Services, error) {
+// fetchServices gets the services document, retried per cc (nil: the client's settings).
+func (c *Client) fetchServices(ctx context.Context, cc *callConfig) (*Services, error) {
 	v, _, err := do(ctx, c, call[generated.ServicesResponse]{
-		op: OpServices, retryable: true,
+		op: OpServices, retryable: true, cfg: cc,
 		send: func(ctx context.Context) (*http.Response, error) { return c.gen.GetServices(ctx) },
 	})
 	return v, err
@@ -37,7 +38,7 @@ func (c *Client) fetchServices(ctx context.Context) (*Services, error) {
 // first submissions checked against it (WithValidationAPI) do not wait for it: call it at
 // start-up. It returns the fetch's error, if any; submissions then fetch it again.
 func (u *Utilities) PrefetchServices(ctx context.Context) error {
-	_, err := u.c.cachedServices(ctx)
+	_, err := u.c.cachedServices(ctx, nil)
 	return err
 }
 
@@ -77,16 +78,17 @@ func (u *Utilities) ValidateIDParams(ctx context.Context, info IDInfo, pp Partne
 	if !useValidationAPI {
 		return nil
 	}
-	return u.c.checkServices(ctx, info, pp)
+	return u.c.checkServices(ctx, info, pp, nil)
 }
 
 // checkServices checks id_info against the services document, fetching it (cached) only
-// when the job has something the document can check.
-func (c *Client) checkServices(ctx context.Context, info IDInfo, pp PartnerParams) error {
+// when the job has something the document can check. cc is the settings of the call that
+// checks (nil: the client's), which a fetch it starts follows.
+func (c *Client) checkServices(ctx context.Context, info IDInfo, pp PartnerParams, cc *callConfig) error {
 	if !needsServices(pp.JobType, info) {
 		return nil
 	}
-	doc, err := c.cachedServices(ctx)
+	doc, err := c.cachedServices(ctx, cc)
 	if err != nil {
 		return fmt.Errorf("smileid: checking the job against the services document (see WithValidationAPI): %w", err)
 	}
@@ -101,8 +103,11 @@ const servicesFailureTTL = 15 * time.Second
 // the TTL (WithServicesTTL), else from one fetch shared by every caller, each waiting for it
 // only as long as its own context allows. When the fetch fails, a stale document is used
 // (with a warning log); without one the error is returned, and remembered for
-// servicesFailureTTL so that a burst of callers does not refetch it one after another.
-func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
+// servicesFailureTTL so that a burst of callers does not refetch it one after another. A
+// fetch follows the retry policy and attempt timeout of cc (nil: the client's), the
+// settings of the call that starts it; a caller that joins a fetch in flight waits for it
+// within its own context.
+func (c *Client) cachedServices(ctx context.Context, cc *callConfig) (*Services, error) {
 	sc := &c.services
 	sc.mu.Lock()
 	now := c.cfg.now()
@@ -114,7 +119,7 @@ func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
 	if ctx.Err() != nil {
 		// Nothing to wait for: report it as every request the context stopped is reported.
 		sc.mu.Unlock()
-		_, err := c.fetchServices(ctx)
+		_, err := c.fetchServices(ctx, cc)
 		return nil, err
 	}
 	if sc.failed != nil && now.Sub(sc.failedAt) < servicesFailureTTL {
@@ -131,7 +136,11 @@ func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
 		sc.inflight = f
 		// The fetch belongs to no caller: it outlives the one that started it (bounded by
 		// the retry policy and the per-attempt timeout), so that the others still get it.
-		go c.runServicesFetch(context.WithoutCancel(ctx), f)
+		var fcc *callConfig
+		if cc != nil {
+			fcc = ptr(*cc) // the fetch's own copy: it may outlive the call
+		}
+		go c.runServicesFetch(context.WithoutCancel(ctx), f, fcc)
 	}
 	sc.mu.Unlock()
 
@@ -153,8 +162,8 @@ func (c *Client) cachedServices(ctx context.Context) (*Services, error) {
 }
 
 // runServicesFetch fetches the document for f and stores the outcome.
-func (c *Client) runServicesFetch(ctx context.Context, f *servicesFetch) {
-	doc, err := c.fetchServices(ctx)
+func (c *Client) runServicesFetch(ctx context.Context, f *servicesFetch, cc *callConfig) {
+	doc, err := c.fetchServices(ctx, cc)
 	sc := &c.services
 	sc.mu.Lock()
 	now := c.cfg.now()

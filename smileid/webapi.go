@@ -72,11 +72,11 @@ const uploadFileName = "selfie.zip"
 //
 // Everything is checked before the first request: bad input is a *ValidationError and
 // nothing is created on the server. Prep upload is retried only when that cannot create
-// a second job (see RetryPolicy); the upload of the zip is retried. The result is nil
-// whenever the error is not: an error once the job was created (or may have been: see
-// ErrJobMayExist) is a *JobError naming it (user_id, job_id, SmileJobID, the stage that
-// failed), so returning the error loses nothing. A job whose upload failed is resumed with
-// ResumeJob.
+// a second job (see RetryPolicy); the upload of the zip is retried (per WithRetry when it
+// is given, as is the fetch of the services document). The result is nil whenever the
+// error is not: an error once the job was created (or may have been: see ErrJobMayExist)
+// is a *JobError naming it (user_id, job_id, SmileJobID, the stage that failed), so
+// returning the error loses nothing. A job whose upload failed is resumed with ResumeJob.
 func (w *WebAPI) SubmitJob(ctx context.Context, job Job, opts ...CallOption) (*SubmitResult, error) {
 	cc, err := w.c.callConfig(opts)
 	if err != nil {
@@ -195,7 +195,7 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 		info.Entered = EnteredFalse
 	}
 	if c.cfg.useValidationAPI && !job.Options.SkipValidationAPI {
-		if err := c.checkServices(ctx, info, job.PartnerParams); err != nil {
+		if err := c.checkServices(ctx, info, job.PartnerParams, &cc); err != nil {
 			return nil, err
 		}
 	}
@@ -226,7 +226,7 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 	if err != nil {
 		return nil, jobError(pp, up.SmileJobID, OpUploadZip, nil, err)
 	}
-	if err := c.uploadZip(ctx, up.UploadURL, plan); err != nil {
+	if err := c.uploadZip(ctx, up.UploadURL, plan, &cc); err != nil {
 		return nil, jobError(pp, up.SmileJobID, OpUploadZip, nil, err)
 	}
 	res := &SubmitResult{SmileJobID: up.SmileJobID}
@@ -373,15 +373,16 @@ func jsonBase64(s string) string {
 }
 
 // uploadZip PUTs the zip to the presigned URL with its exact Content-Length, streaming the
-// images from their sources, and no SDK credentials. Retried per the RetryPolicy: the PUT
-// overwrites the same object.
-func (c *Client) uploadZip(ctx context.Context, uploadURL string, plan *zipPlan) error {
+// images from their sources, and no SDK credentials. Retried per the call's RetryPolicy
+// (WithRetry, else the client's): the PUT overwrites the same object. Each attempt is
+// bounded by WithUploadTimeout.
+func (c *Client) uploadZip(ctx context.Context, uploadURL string, plan *zipPlan, cc *callConfig) error {
 	if _, err := checkURL("upload URL", uploadURL); err != nil {
 		return &APIError{Operation: OpUploadZip, Message: "the prep upload returned an unusable upload URL: " + err.Error()}
 	}
 	size := plan.size()
 	_, _, err := do(ctx, c, call[struct{}]{
-		op: OpUploadZip, retryable: true, noBody: true, timeout: c.cfg.uploadTimeout,
+		op: OpUploadZip, retryable: true, noBody: true, timeout: c.cfg.uploadTimeout, cfg: cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodPut, uploadURL, http.NoBody)
 			if err != nil {
