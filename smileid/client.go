@@ -175,6 +175,13 @@ func (k call[T]) policy(c *Client) RetryPolicy {
 // the body itself. A 2xx body that does not decode is an *APIError returned with the
 // body: the request did its work (a job may have run and been billed), so the body is not
 // thrown away.
+//
+// For a call with createsJob, every error that leaves the job's existence open matches
+// ErrJobMayExist (the cause, an *APIError when there was an answer, stays reachable): a
+// failure after the request went out, HTTP 408 or a 5xx other than 501 and a refusal,
+// and a 2xx body that does not decode (returned with the body). The caller wraps it in a
+// *JobError naming the job. Nothing else does: a *NotSentError, a refusal (429, 503 with
+// Retry-After) and any other answer are what they say.
 func do[T any](ctx context.Context, c *Client, k call[T]) (*T, []byte, error) {
 	policy := k.policy(c)
 	for attempt := 0; ; attempt++ {
@@ -288,8 +295,9 @@ func attemptOnce[T any](ctx context.Context, c *Client, k call[T], attempt int) 
 				return nil, nil, -1, apiErr
 			}
 			return nil, nil, ra, apiErr
-		case k.createsJob && gatewayStatus(rsp.StatusCode):
-			// Whatever answered may have passed the request on: the job may exist.
+		case k.createsJob && outcomeUnknown(rsp.StatusCode):
+			// A gateway may have passed the request on, or the server failed after it
+			// created the job: the job may exist.
 			return nil, nil, -1, &mayExistError{op: k.op, err: apiErr}
 		case k.retryable && retryableStatus(rsp.StatusCode):
 			if ra > k.policy(c).maxRetryAfter() {
@@ -305,8 +313,8 @@ func attemptOnce[T any](ctx context.Context, c *Client, k call[T], attempt int) 
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		// Decoded whatever the Content-Type says, as the official SDKs do.
-		return nil, body, -1, &APIError{Operation: k.op, StatusCode: rsp.StatusCode,
-			Message: "the response is not the documented JSON: " + clip(err.Error(), 200), Body: clipBytes(body, maxErrorBody)}
+		return nil, body, -1, k.unusable(&APIError{Operation: k.op, StatusCode: rsp.StatusCode,
+			Message: "the response is not the documented JSON: " + clip(err.Error(), 200), Body: clipBytes(body, maxErrorBody)})
 	}
 	return v, body, 0, nil
 }
@@ -317,6 +325,16 @@ func transportWait(ctx context.Context, err error) time.Duration {
 		return -1
 	}
 	return 0
+}
+
+// unusable wraps the error of a 2xx answer the call cannot use: for a call that creates a
+// job, the server did something (the job may exist and be billed) and the answer does not
+// say what, so it is ErrJobMayExist, the *APIError reachable inside.
+func (k call[T]) unusable(err error) error {
+	if k.createsJob {
+		return &mayExistError{op: k.op, err: err}
+	}
+	return err
 }
 
 // failed wraps a failure after the request was sent (at least in part) and before an

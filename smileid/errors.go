@@ -27,11 +27,16 @@ var (
 	// ErrJobMayExist is returned (wrapped) when a request that creates a job (prep upload,
 	// the ID API, AML) or a web token was sent, at least in part, and no answer says what
 	// happened: the connection failed after bytes went out, the attempt timed out or the
-	// context ended while waiting, or a gateway answered HTTP 408, 502 or 504. The job may
-	// exist and be billed. (A request that never left the client is a *NotSentError
-	// instead, and the SDK retries it; 429 and 503 with Retry-After are refusals, retried
-	// after the wait the server asks for.) SubmitJob and IDAPI.SubmitJob return it inside
-	// a *JobError naming the job.
+	// context ended while waiting, a gateway answered HTTP 408, 502 or 504, the server
+	// failed with any other 5xx but 501 (perhaps after it created the job), or it answered
+	// 2xx with a body the SDK cannot use (not the documented JSON, without the result,
+	// upload URL or token, not signed with this partner's key, or not bound to the
+	// request). The job may exist and be billed, and the request is not repeated. (A
+	// request that never left the client is a *NotSentError instead, and the SDK retries
+	// it; 429 and 503 with Retry-After are refusals, retried after the wait the server asks
+	// for; any other answer, and Smile ID's error envelope sent with 2xx, is an *APIError
+	// that says what happened.) Every method returns it inside a *JobError naming the job;
+	// the *APIError of the answer, if any, stays reachable with errors.As.
 	//
 	// To reconcile, use the job_id as the idempotency key: get the job's status
 	// (Utilities.GetJobStatus) with the same user_id and job_id. If Smile ID does not know
@@ -104,7 +109,9 @@ func (e APIError) Format(f fmt.State, verb rune) {
 func (e APIError) GoString() string { return e.Error() }
 
 // Temporary reports whether the request may succeed if repeated later: HTTP 408, 429 and
-// 5xx other than 501.
+// 5xx other than 501. For a request that creates a job it says nothing about the job: an
+// error that also matches ErrJobMayExist must be reconciled (see ErrJobMayExist) before the
+// job is submitted again, with the same job_id.
 func (e *APIError) Temporary() bool { return retryableStatus(e.StatusCode) }
 
 // newAPIError builds the error of a non-2xx response from its body: the Smile ID envelope

@@ -34,10 +34,13 @@ type Verification struct {
 // unless WithValidationAPI(false). Each call is a new billable job, so it is repeated
 // only when that cannot create a second one (see RetryPolicy).
 //
-// The result is nil whenever the error is not. Once the request was sent, an error is a
-// *JobError naming the job: ErrJobMayExist when no answer said what happened, or the
-// answer itself (Body, and SmileJobID as the unverified answer states it) when it could
-// not be used. Call options (WithAttemptTimeout, WithRetry) change this call only.
+// The result is nil whenever the error is not. Once the request was sent, an error is
+// either the server's refusal (an *APIError: a 4xx or 501 answer, a 429 or 503 with
+// Retry-After after the retries, or Smile ID's error envelope sent with 200) or a
+// *JobError naming the job and matching ErrJobMayExist: no answer, a 408 or other 5xx, or
+// an answer that could not be used, which the JobError keeps (Body, and SmileJobID as the
+// unverified answer states it). Call options (WithAttemptTimeout, WithRetry) change this
+// call only, the fetch of the services document included.
 func (a *IDAPI) SubmitJob(ctx context.Context, pp PartnerParams, info IDInfo, opts ...CallOption) (*Verification, error) {
 	cc, err := a.c.callConfig(opts)
 	if err != nil {
@@ -50,7 +53,9 @@ func (a *IDAPI) SubmitJob(ctx context.Context, pp PartnerParams, info IDInfo, op
 // /async_id_verification or /async_business_verification): it returns once Smile ID has
 // accepted the job, and the result is POSTed to callbackURL (the client's default callback
 // when empty; one of the two is required). Repeated only when that cannot create a second
-// job (see RetryPolicy).
+// job (see RetryPolicy). Once the request was sent, an error is a refusal (an *APIError,
+// "success": false included) or a *JobError naming the job and matching ErrJobMayExist, as
+// for SubmitJob: a 2xx answer without "success": true may still mean the job was accepted.
 func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInfo, callbackURL string, opts ...CallOption) error {
 	c := a.c
 	cc, err := c.callConfig(opts)
@@ -77,7 +82,7 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 	if pp.JobType == BusinessVerification {
 		op, send = OpAsyncBusinessVerification, c.gen.AsyncBusinessVerificationWithBody
 	}
-	v, _, err := do(ctx, c, call[generated.AsyncSubmitResponse]{
+	v, raw, err := do(ctx, c, call[asyncAnswer]{
 		op: op, createsJob: true, cfg: &cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			body.PartnerID, body.PartnerParams, body.CallbackURL = c.sig.partnerID, pp, callbackURL
@@ -86,16 +91,33 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 			return sendJSON(ctx, send, body)
 		},
 	})
-	if errors.Is(err, ErrJobMayExist) {
+	switch {
+	case err != nil && raw != nil:
+		// Answered 2xx with a body that does not decode: the job may have been accepted.
+		return jobError(pp, answeredSmileJobID(raw), op, raw, err)
+	case errors.Is(err, ErrJobMayExist):
 		return jobError(pp, "", op, nil, err)
-	}
-	if err != nil {
+	case err != nil:
 		return err
+	case v.Success != nil && *v.Success:
+		return nil
 	}
-	if !v.Success {
-		return &APIError{Operation: op, StatusCode: http.StatusOK, Message: "the job was not accepted (success: false)"}
+	if refused := answeredRefusal(op, raw); refused != nil {
+		return refused
 	}
-	return nil
+	if v.Success != nil {
+		e := newAPIError(op, http.StatusOK, raw, 0)
+		e.Message = "the job was not accepted (success: false)"
+		return e
+	}
+	return jobError(pp, answeredSmileJobID(raw), op, raw, &mayExistError{op: op, err: &APIError{Operation: op,
+		StatusCode: http.StatusOK, Message: "the response has no success", Body: clipBytes(raw, maxErrorBody)}})
+}
+
+// asyncAnswer is the async ID API's answer, {"success": true}; Success is nil when the
+// answer does not say.
+type asyncAnswer struct {
+	Success *bool `json:"success"`
 }
 
 // check validates an ID API job: local rules, then the services document.
@@ -155,19 +177,38 @@ func (a *IDAPI) submit(ctx context.Context, pp PartnerParams, info IDInfo, useVa
 		return nil, err
 	}
 	v, err := c.verification(op, raw, pp, sent)
-	var apiErr *APIError
-	switch {
-	case err == nil:
+	if err == nil {
 		return v, nil
-	case errors.As(err, &apiErr) && apiErr.Message != "" && apiErr.Code != "":
+	}
+	if refused := answeredRefusal(op, raw); refused != nil {
 		// An error envelope answered with HTTP 200: Smile ID refused the job.
-		return nil, err
+		return nil, refused
 	}
 	smileJobID := answeredSmileJobID(raw)
 	if errors.Is(err, ErrResponseNotBound) {
 		smileJobID = "" // the answer is about another job, or not an answer at all
 	}
-	return nil, jobError(pp, smileJobID, op, raw, err)
+	// The job ran, or may have, and its answer cannot be used (not decodable, no result,
+	// not signed with this key, not bound to the request): its outcome is unknown.
+	return nil, jobError(pp, smileJobID, op, raw, &mayExistError{op: op, err: err})
+}
+
+// answeredRefusal returns the *APIError of a 2xx answer to a job-creating request that is
+// Smile ID's error envelope, a code and an error message naming no job and carrying no
+// result ({"code": "2213", "error": "..."}): the server says it refused the request. It
+// returns nil for any other body, which leaves the job's outcome unknown.
+func answeredRefusal(op Operation, raw []byte) *APIError {
+	var v struct {
+		ResultCode json.RawMessage `json:"ResultCode"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.ResultCode != nil || answeredSmileJobID(raw) != "" {
+		return nil
+	}
+	e := newAPIError(op, http.StatusOK, raw, 0)
+	if e.Code == "" || e.Message == "" {
+		return nil
+	}
+	return e
 }
 
 // answeredSmileJobID returns the SmileJobID an answer states (a string or a number; the

@@ -223,14 +223,21 @@ func TestGatewayAnswersMayHaveCreatedTheJob(t *testing.T) {
 		require.Len(t, srv.RequestsFor(smileid.OpIDVerification), 1, "HTTP %d: not repeated", status)
 	}
 
-	// A 500 or a 503 without Retry-After is Smile ID's answer: an *APIError, not repeated.
-	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
+	// A 500 or a 503 without Retry-After may be a failure after the job was created: the
+	// same, ErrJobMayExist with the *APIError, not repeated (TestJobCreating5xxMayExist).
+	// A 501 says the server does not run the operation: an *APIError.
+	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusNotImplemented} {
 		srv, c := fake(t, nil)
 		srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Status: status})
 		_, err := c.WebAPI.SubmitJob(ctx, selfieJob("s"))
-		require.NotErrorIs(t, err, smileid.ErrJobMayExist)
+		if status == http.StatusNotImplemented {
+			require.NotErrorIs(t, err, smileid.ErrJobMayExist)
+		} else {
+			require.ErrorIs(t, err, smileid.ErrJobMayExist, "HTTP %d", status)
+		}
 		var apiErr *smileid.APIError
 		require.ErrorAs(t, err, &apiErr)
+		require.Equal(t, status, apiErr.StatusCode)
 		require.Len(t, srv.RequestsFor(smileid.OpUpload), 1)
 	}
 }

@@ -33,9 +33,9 @@ func (e *NotSentError) Unwrap() error { return e.Err }
 func (e *NotSentError) Is(target error) bool { return target == ErrNotSent }
 
 // mayExistError is a job-creating request that was sent (at least in part) and got no
-// answer that says what happened: a failure after bytes went out, or HTTP 408, 502 or
-// 504 from whatever stands in front of Smile ID. It matches ErrJobMayExist and its cause
-// (an *APIError for a status) with errors.Is / errors.As.
+// answer that says what happened: a failure after bytes went out, HTTP 408 or a 5xx but
+// 501 (see outcomeUnknown), or a 2xx body that cannot be used. It matches ErrJobMayExist
+// and its cause (an *APIError for an answer) with errors.Is / errors.As.
 type mayExistError struct {
 	op  Operation
 	err error
@@ -76,7 +76,8 @@ type JobError struct {
 	JobID      string
 	SmileJobID string // "" when no answer named it
 	// Stage is the operation that failed: OpUpload (prep upload), OpUploadZip (building or
-	// uploading the zip), OpJobStatus (polling), or the ID API's operation.
+	// uploading the zip), OpJobStatus (polling), OpToken (a web token), or the ID API's
+	// operation.
 	Stage Operation
 	// Body is the response body that arrived with the failure, if any (an ID API answer
 	// that could not be used, the last status polled). For the ID API it is the person's

@@ -17,8 +17,10 @@ import (
 // retried only when repeating them cannot create a second, billable job: when the
 // attempt was not sent at all (a *NotSentError: refused connection, DNS, TLS), and when
 // the server refused it with 429, or 503 with Retry-After, waiting as long as it asks
-// (up to MaxRetryAfter). Any other failure of theirs is returned as it is (an *APIError),
-// or as ErrJobMayExist when the request went out and no answer says what happened.
+// (up to MaxRetryAfter). Once such a request went out, a failure that does not say the
+// job was refused is ErrJobMayExist and is not repeated: no answer, HTTP 408, any 5xx
+// but 501 (and a 503 with Retry-After), or a 2xx answer the SDK cannot use. Other
+// answers (4xx, 501) are returned as they are, an *APIError.
 type RetryPolicy struct {
 	MaxRetries     int           // retries after the first attempt; 0 disables retries
 	InitialBackoff time.Duration // the wait before the first retry, doubled for each next one
@@ -112,11 +114,14 @@ func refusal(code int, h http.Header) bool {
 	return code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable && h.Get("Retry-After") != ""
 }
 
-// gatewayStatus reports whether an HTTP status may come from something between the SDK
-// and Smile ID that passed the request on before failing (408, 502, 504): a job-creating
-// request answered so may have created the job.
-func gatewayStatus(code int) bool {
-	return code == http.StatusRequestTimeout || code == http.StatusBadGateway || code == http.StatusGatewayTimeout
+// outcomeUnknown reports whether a failure status (not a refusal, which is checked
+// first) leaves a job-creating request's outcome unknown: 408, 502 and 504 may come from
+// something between the SDK and Smile ID that passed the request on, and any other 5xx
+// but 501 (Not Implemented: the server does not run the operation) may be a failure after
+// the job was created. Such an answer is ErrJobMayExist, never repeated.
+func outcomeUnknown(code int) bool {
+	return code == http.StatusRequestTimeout ||
+		code >= 500 && code <= 599 && code != http.StatusNotImplemented
 }
 
 // retryableStatus reports whether an HTTP status is worth retrying.

@@ -274,13 +274,17 @@ func (c *Client) prepUpload(ctx context.Context, job Job, info IDInfo, callback 
 	})
 	switch {
 	case err != nil && raw != nil:
-		// Answered with 200: the job exists, whatever the body says.
+		// Answered 2xx with a body that does not decode: the job may exist (ErrJobMayExist).
 		return nil, nil, "", jobError(job.PartnerParams, answeredSmileJobID(raw), OpUpload, raw, err)
 	case err != nil:
 		return nil, nil, "", err
 	case v.UploadURL == "" || v.SmileJobID == "":
-		return nil, nil, "", jobError(job.PartnerParams, v.SmileJobID, OpUpload, raw,
-			&APIError{Operation: OpUpload, StatusCode: http.StatusOK, Code: codeText(v.Code), Message: "the response has no upload_url or smile_job_id"})
+		if refused := answeredRefusal(OpUpload, raw); refused != nil {
+			return nil, nil, "", refused
+		}
+		return nil, nil, "", jobError(job.PartnerParams, v.SmileJobID, OpUpload, raw, &mayExistError{op: OpUpload, err: &APIError{
+			Operation: OpUpload, StatusCode: http.StatusOK, Code: codeText(v.Code), Message: "the response has no upload_url or smile_job_id",
+			Body: clipBytes(raw, maxErrorBody)}})
 	}
 	return v, raw, body.Timestamp, nil
 }
@@ -419,7 +423,9 @@ type WebTokenRequest struct {
 
 // GetWebToken returns a token for Smile ID's hosted web integration (POST /token): a
 // browser can then run one product for this user and job without the API key. Repeated
-// only when that cannot create a second job or token (see RetryPolicy).
+// only when that cannot create a second job or token (see RetryPolicy). Once the request
+// was sent, an error is a refusal (an *APIError) or a *JobError at stage OpToken naming
+// the user_id and job_id and matching ErrJobMayExist: a token may have been issued.
 func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest, opts ...CallOption) (string, error) {
 	c := w.c
 	cc, err := c.callConfig(opts)
@@ -449,7 +455,7 @@ func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest, opts ...Cal
 	if _, err := checkURL("callback URL", callback); err != nil {
 		return "", &ValidationError{Field: "callback_url", Reason: err.Error(), Err: err}
 	}
-	v, _, err := do(ctx, c, call[generated.TokenResponse]{
+	v, raw, err := do(ctx, c, call[generated.TokenResponse]{
 		op: OpToken, createsJob: true, cfg: &cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			ts, sig := c.sign()
@@ -459,11 +465,21 @@ func (w *WebAPI) GetWebToken(ctx context.Context, r WebTokenRequest, opts ...Cal
 			})
 		},
 	})
-	if err != nil {
+	pp := PartnerParams{UserID: r.UserID, JobID: r.JobID}
+	switch {
+	case err != nil && raw != nil:
+		// Answered 2xx with a body that does not decode: the token may have been issued.
+		return "", jobError(pp, "", OpToken, raw, err)
+	case errors.Is(err, ErrJobMayExist):
+		return "", jobError(pp, "", OpToken, nil, err)
+	case err != nil:
 		return "", err
-	}
-	if v.Token == "" {
-		return "", &APIError{Operation: OpToken, StatusCode: http.StatusOK, Message: "the response has no token"}
+	case v.Token == "":
+		if refused := answeredRefusal(OpToken, raw); refused != nil {
+			return "", refused
+		}
+		return "", jobError(pp, "", OpToken, raw, &mayExistError{op: OpToken, err: &APIError{Operation: OpToken,
+			StatusCode: http.StatusOK, Message: "the response has no token"}})
 	}
 	return v.Token, nil
 }
