@@ -162,6 +162,11 @@ func TestAddressCommand(t *testing.T) {
 		if cb.Result.ResultCode != c.code || cb.JobID() != c.args[1] || cb.UserID() != "u-addr" {
 			t.Errorf("callback %s", got[0])
 		}
+		// As the README says: verify-callback --offline checks it.
+		v := cli(t, nil, string(got[0]), "verify-callback", "--server", "fake", "--offline").want(t, 0)
+		if v.json(t)["ResultCode"] != c.code {
+			t.Errorf("verify-callback printed %s", v.stdout)
+		}
 	}
 
 	// A job file, with the callback URL in it.
