@@ -280,3 +280,18 @@ func TestAMLBinding(t *testing.T) {
 		require.False(t, errors.As(err, &je), "Smile ID refused it: no job")
 	})
 }
+
+// TestProductJobTypesThroughSubmitJob: WebAPI.SubmitJob refuses job types 10 and 12,
+// naming the method that runs them, and sends nothing.
+func TestProductJobTypesThroughSubmitJob(t *testing.T) {
+	for jt, method := range map[smileid.JobType]string{smileid.AMLScreening: "client.AML.SubmitJob", smileid.AddressVerification: "client.AddressVerification.SubmitJob"} {
+		srv, client := fake(t, nil)
+		_, err := client.WebAPI.SubmitJob(context.Background(), smileid.Job{PartnerParams: jobParams("p", jt),
+			IDInfo: smileid.IDInfo{Country: "NG"}, Options: smileid.JobOptions{ReturnJobStatus: true}})
+		var ve *smileid.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Equal(t, "partner_params.job_type", ve.Field)
+		require.Contains(t, ve.Reason, method)
+		require.Empty(t, srv.Requests())
+	}
+}

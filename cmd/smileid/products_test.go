@@ -205,3 +205,17 @@ func TestAddressCommandBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSubmitPointsToTheProductCommands: a submit job file of job type 10 or 12 is refused
+// before anything is sent, naming the command that runs it.
+func TestSubmitPointsToTheProductCommands(t *testing.T) {
+	t.Parallel()
+	for jt, cmd := range map[int]string{10: "smileid aml", 12: "smileid address"} {
+		file := writeFile(t, map[string]any{"partner_params": map[string]any{"user_id": "u", "job_id": "j", "job_type": jt},
+			"id_info": map[string]any{"country": "NG"}})
+		r := cli(t, nil, "", "submit", "--server", "fake", "--job", file).want(t, 2)
+		if !strings.Contains(r.stderr, cmd) || strings.Contains(r.stderr, "in-process fake") {
+			t.Errorf("stderr %q", r.stderr)
+		}
+	}
+}
