@@ -67,10 +67,10 @@ type Utilities struct{ c *Client }
 // I/O. By default it talks to the sandbox.
 func NewClient(partnerID, apiKey string, opts ...Option) (*Client, error) {
 	if partnerID == "" || strings.IndexFunc(partnerID, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
-		return nil, errors.New("smileid: the partner ID must be non-empty, without spaces")
+		return nil, configErr("partner_id", "must be non-empty, without spaces or control characters")
 	}
 	if apiKey == "" {
-		return nil, errors.New("smileid: the API key must not be empty")
+		return nil, configErr("api_key", "must not be empty")
 	}
 	cfg := defaultConfig()
 	for _, opt := range opts {
@@ -78,12 +78,16 @@ func NewClient(partnerID, apiKey string, opts ...Option) (*Client, error) {
 			continue
 		}
 		if err := opt(&cfg); err != nil {
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				err = configErr("option", "%s", strings.TrimPrefix(err.Error(), "smileid: "))
+			}
 			return nil, err
 		}
 	}
 	hc, err := cfg.baseHTTPClient()
 	if err != nil {
-		return nil, err
+		return nil, configErr("WithHTTPClient", "%s", strings.TrimPrefix(err.Error(), "smileid: "))
 	}
 	c := &Client{cfg: cfg, sig: NewSignature(partnerID, apiKey), ua: userAgent(cfg.app), hc: withRedirectPolicy(hc), log: cfg.logger}
 	if c.log == nil {
@@ -97,7 +101,7 @@ func NewClient(partnerID, apiKey string, opts ...Option) (*Client, error) {
 			return nil
 		}))
 	if err != nil {
-		return nil, fmt.Errorf("smileid: %w", err)
+		return nil, configErr("WithBaseURL", "%v", err)
 	}
 	c.gen = gen
 	c.WebAPI, c.IDAPI, c.Utilities = &WebAPI{c}, &IDAPI{c}, &Utilities{c}

@@ -52,7 +52,7 @@ const maxErrorBody = 64 << 10
 // API key, a signature or a presigned URL.
 type APIError struct {
 	Operation  Operation // one of the Op constants
-	StatusCode int       // HTTP status; 0 when the body of a 2xx response was unusable
+	StatusCode int       // HTTP status (200 when a 2xx answer was unusable); 0 when no answer was received (e.g. an unusable upload URL)
 	Code       string    // Smile ID code ("2215"), or the S3 error code for upload_zip
 	Message    string    // the server's message
 	// Body is the response body, capped at 64 KiB. It is empty for upload_zip, whose S3
@@ -227,3 +227,25 @@ func (e *PollTimeoutError) text(withJob bool) string {
 
 // Is makes errors.Is(err, ErrPollTimeout) true.
 func (e *PollTimeoutError) Is(target error) bool { return target == ErrPollTimeout }
+
+// ErrInvalidConfig is matched (errors.Is) by every error of NewClient: a *ConfigError.
+var ErrInvalidConfig = errors.New("smileid: invalid client configuration")
+
+// ConfigError is an argument or option NewClient refused: no client was created and
+// nothing was sent. Field names it: "partner_id", "api_key", or the option ("WithBaseURL",
+// "WithRetryPolicy"...). Its text never contains the API key.
+type ConfigError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ConfigError) Error() string {
+	return "smileid: invalid " + e.Field + ": " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrInvalidConfig) true.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }
+
+func configErr(field, format string, args ...any) *ConfigError {
+	return &ConfigError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}

@@ -1,7 +1,6 @@
 package smileid
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -74,7 +73,7 @@ func WithEnvironment(env Environment) Option {
 	return func(c *config) error {
 		u := env.BaseURL()
 		if u == "" {
-			return fmt.Errorf("smileid: unknown environment %q (want %q or %q)", string(env), Sandbox, Production)
+			return configErr("WithEnvironment", "unknown environment %q (want %q or %q)", string(env), Sandbox, Production)
 		}
 		c.baseURL = u
 		return nil
@@ -88,13 +87,13 @@ func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		u, err := checkURL("base URL", rawURL)
 		if err != nil {
-			return err
+			return configErr("WithBaseURL", "%s", strings.TrimPrefix(err.Error(), "smileid: "))
 		}
 		if u.RawQuery != "" || u.Fragment != "" {
-			return errors.New("smileid: the base URL must not have a query or fragment")
+			return configErr("WithBaseURL", "the base URL must not have a query or fragment")
 		}
 		if !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/v1") {
-			return fmt.Errorf("smileid: the base URL must end in /v1 (for example %s)", Sandbox.BaseURL())
+			return configErr("WithBaseURL", "the base URL must end in /v1 (for example %s)", Sandbox.BaseURL())
 		}
 		c.baseURL = strings.TrimRight(rawURL, "/")
 		return nil
@@ -119,7 +118,7 @@ func WithSIDServer(sidServer string) Option {
 func WithCallbackURL(rawURL string) Option {
 	return func(c *config) error {
 		if _, err := checkURL("callback URL", rawURL); err != nil {
-			return err
+			return configErr("WithCallbackURL", "%s", strings.TrimPrefix(err.Error(), "smileid: "))
 		}
 		c.callbackURL = rawURL
 		return nil
@@ -137,7 +136,7 @@ func WithCallbackURL(rawURL string) Option {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return errors.New("smileid: nil *http.Client")
+			return configErr("WithHTTPClient", "nil *http.Client")
 		}
 		c.httpClient = hc
 		return nil
@@ -152,7 +151,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithMaxIdleConnsPerHost(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
-			return errors.New("smileid: WithMaxIdleConnsPerHost needs at least 1")
+			return configErr("WithMaxIdleConnsPerHost", "needs at least 1 idle connection per host")
 		}
 		c.transport.maxIdleConnsPerHost, c.transport.set = n, true
 		return nil
@@ -166,7 +165,7 @@ func WithMaxIdleConnsPerHost(n int) Option {
 func WithConnectTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return errors.New("smileid: the connect timeout must be positive")
+			return configErr("WithConnectTimeout", "the connect timeout must be positive")
 		}
 		c.transport.connectTimeout, c.transport.set = d, true
 		return nil
@@ -178,7 +177,7 @@ func WithConnectTimeout(d time.Duration) Option {
 func WithTLSHandshakeTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return errors.New("smileid: the TLS handshake timeout must be positive")
+			return configErr("WithTLSHandshakeTimeout", "the TLS handshake timeout must be positive")
 		}
 		c.transport.tlsHandshakeTimeout, c.transport.set = d, true
 		return nil
@@ -193,7 +192,7 @@ func WithTLSHandshakeTimeout(d time.Duration) Option {
 func WithResponseHeaderTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return errors.New("smileid: the response header timeout must be positive")
+			return configErr("WithResponseHeaderTimeout", "the response header timeout must be positive")
 		}
 		c.transport.responseHeaderTimeout, c.transport.set = d, true
 		return nil
@@ -206,7 +205,7 @@ func WithResponseHeaderTimeout(d time.Duration) Option {
 func WithTimeout(perAttempt time.Duration) Option {
 	return func(c *config) error {
 		if perAttempt <= 0 {
-			return errors.New("smileid: the timeout must be positive")
+			return configErr("WithTimeout", "the timeout must be positive")
 		}
 		c.timeout = perAttempt
 		return nil
@@ -218,7 +217,7 @@ func WithTimeout(perAttempt time.Duration) Option {
 func WithUploadTimeout(perAttempt time.Duration) Option {
 	return func(c *config) error {
 		if perAttempt <= 0 {
-			return errors.New("smileid: the upload timeout must be positive")
+			return configErr("WithUploadTimeout", "the upload timeout must be positive")
 		}
 		c.uploadTimeout = perAttempt
 		return nil
@@ -231,7 +230,7 @@ func WithUploadTimeout(perAttempt time.Duration) Option {
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *config) error {
 		if err := p.validate(); err != nil {
-			return err
+			return configErr("WithRetryPolicy", "%s", strings.TrimPrefix(err.Error(), "smileid: "))
 		}
 		c.retry = p
 		return nil
@@ -243,7 +242,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 func WithPollPolicy(p PollPolicy) Option {
 	return func(c *config) error {
 		if err := p.validate(); err != nil {
-			return err
+			return configErr("WithPollPolicy", "%s", strings.TrimPrefix(err.Error(), "smileid: "))
 		}
 		c.poll = p
 		return nil
@@ -267,7 +266,7 @@ func WithAppInfo(name, version, url string) Option {
 	return func(c *config) error {
 		all := name + version + url
 		if name == "" || !utf8.ValidString(all) || strings.IndexFunc(all, isControl) >= 0 || len(all) > 200 {
-			return errors.New("smileid: app info needs a name, and no control characters (line breaks, tabs, NUL, escapes)")
+			return configErr("WithAppInfo", "app info needs a name, and no control characters (line breaks, tabs, NUL, escapes)")
 		}
 		c.app = &appInfo{name, version, url}
 		return nil
@@ -291,7 +290,7 @@ func WithValidationAPI(on bool) Option {
 func WithServicesTTL(ttl time.Duration) Option {
 	return func(c *config) error {
 		if ttl <= 0 {
-			return errors.New("smileid: the services TTL must be positive")
+			return configErr("WithServicesTTL", "the services TTL must be positive")
 		}
 		c.servicesTTL = ttl
 		return nil
