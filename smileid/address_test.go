@@ -1,9 +1,12 @@
 package smileid_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -182,6 +185,18 @@ func TestAddressVerificationFailures(t *testing.T) {
 		require.Equal(t, "2205", apiErr.Code)
 	})
 
+	t.Run("an answer that is not JSON", func(t *testing.T) {
+		srv, client := fake(t, nil, opts...)
+		srv.InjectFault(smileid.OpAddressVerification, 1, smileidtest.Fault{Status: 200, Body: "<html>ok</html>", AfterProcessing: true})
+		err := client.AddressVerification.SubmitJob(ctx, ngAddress("html", "0000000000"))
+		var je *smileid.JobError
+		require.ErrorAs(t, err, &je, "a 2xx answer: the job may well exist")
+		require.Equal(t, "job-html", je.JobID)
+		require.Equal(t, "<html>ok</html>", string(je.Body))
+		var apiErr *smileid.APIError
+		require.ErrorAs(t, err, &apiErr)
+	})
+
 	t.Run("success false", func(t *testing.T) {
 		srv, client := fake(t, nil, opts...)
 		srv.InjectFault(smileid.OpAddressVerification, 1, smileidtest.Fault{Status: 200, Body: `{"success": false}`})
@@ -240,4 +255,48 @@ func TestAddressVerificationValidation(t *testing.T) {
 func mod(r smileid.AddressRequest, f func(*smileid.AddressRequest)) smileid.AddressRequest {
 	f(&r)
 	return r
+}
+
+// TestProductsKeepSecretsAndPersonalDataOutOfLogs: AML and address verification, with a
+// debug logger, a retried refusal and failures after sending: neither the logs nor the
+// errors hold the API key, a signature (header-signed ones included) or the person's data.
+func TestProductsKeepSecretsAndPersonalDataOutOfLogs(t *testing.T) {
+	ctx := context.Background()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, client := fake(t, nil, smileid.WithLogger(logger), smileid.WithCallbackURL("https://partner.example.com/cb"))
+	var errs []error
+
+	aml := smileid.AMLRequest{UserID: "user-s", JobID: "job-s", FullName: "Adaeze Okonkwo-Test", Countries: []string{"NG"},
+		BirthYear: "1991", Aliases: []string{"Ada Okonkwo"}}
+	srv.InjectFault(smileid.OpAML, 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"})
+	_, err := client.AML.SubmitJob(ctx, aml)
+	require.NoError(t, err)
+	aml.JobID = "job-s2"
+	srv.InjectFault(smileid.OpAML, 1, smileidtest.Fault{Status: 502, AfterProcessing: true})
+	_, err = client.AML.SubmitJob(ctx, aml)
+	errs = append(errs, err)
+
+	addr := smileid.AddressRequest{UserID: "user-a", JobID: "job-a", Country: "NG", Address: "14 Adeola Odeku Street, Victoria Island",
+		FullName: "Adaeze Okonkwo-Test", UtilityNumber: "4512987631", UtilityProvider: "EKEDC"}
+	srv.InjectFault(smileid.OpAddressVerification, 1, smileidtest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"})
+	require.NoError(t, client.AddressVerification.SubmitJob(ctx, addr))
+	addr.JobID = "job-a2"
+	srv.InjectFault(smileid.OpAddressVerification, 1, smileidtest.Fault{DropConnection: true, AfterProcessing: true})
+	errs = append(errs, client.AddressVerification.SubmitJob(ctx, addr))
+
+	secrets := append(secretsIn(t, srv), "Adaeze", "Okonkwo", "Adeola", "4512987631")
+	for _, r := range srv.RequestsFor(smileid.OpAddressVerification) {
+		secrets = append(secrets, r.Header.Get("smileid-request-signature"))
+	}
+	require.Contains(t, logs.String(), "smileid retry", "the logger saw the calls")
+	for _, s := range secrets {
+		require.NotEmpty(t, s)
+		require.NotContains(t, logs.String(), s)
+		for _, err := range errs {
+			require.Error(t, err)
+			require.NotContains(t, err.Error(), s)
+			require.NotContains(t, fmt.Sprintf("%+v", err), s)
+		}
+	}
 }
