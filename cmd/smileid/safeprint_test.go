@@ -58,3 +58,18 @@ func TestStripAndEscape(t *testing.T) {
 		t.Fatalf("stdout %q", out.String())
 	}
 }
+
+// A proxy's HTML error page is never pasted: the reason is the status line, on one line.
+func TestCLIProxyHTMLErrorIsTheStatusLine(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center>nginx</center>\n<script>x()</script></body></html>\n"))
+	}))
+	defer srv.Close()
+	r := cli(t, creds("212", "k-123456"), "", "services", "--server", srv.URL+"/v1").want(t, 1)
+	if r.stderr != "smileid services: services: HTTP 502 Bad Gateway\n" {
+		t.Fatalf("stderr %q", r.stderr)
+	}
+}
