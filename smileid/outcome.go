@@ -98,13 +98,13 @@ var resultCodes = map[JobType]map[string]codeMeaning{
 		"1015": {OutcomeError, true, "docs: result codes (registry unavailable)"},
 		"1016": {OutcomeError, false, "docs: result codes (product not activated)"},
 	},
-	JobType(10): { // AML screening
+	AMLScreening: {
 		"1030": {OutcomeProvisional, false, "docs: AML check; Ruby SDK spec (found on list: review)"},
 		"1031": {OutcomeApproved, false, "API reference v3 example (no matches found)"},
 		"1017": {OutcomeProvisional, false, "API reference v3 (news media only: review)"},
 		"1015": {OutcomeError, true, "API reference v3 (provider unavailable)"},
 	},
-	JobType(12): { // address verification
+	AddressVerification: {
 		"1013": {OutcomeRejected, false, "docs: address verification"},
 		"1022": {OutcomeRejected, false, "docs: address verification"},
 		"1015": {OutcomeError, true, "docs: address verification"},

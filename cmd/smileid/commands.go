@@ -126,6 +126,12 @@ func cmdSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("%s: %v", *jobPath, err)
 	}
+	switch pj.Job.PartnerParams.JobType {
+	case smileid.AMLScreening:
+		return usageError("%s: job type 10 (AML screening) has its own command: smileid aml (see smileid aml -h)", *jobPath)
+	case smileid.AddressVerification:
+		return usageError("%s: job type 12 (address verification) has its own command: smileid address (see smileid address -h)", *jobPath)
+	}
 	for _, n := range pj.Notes {
 		fmt.Fprintf(e.stderr, "smileid submit: note: %s\n", n)
 	}
