@@ -35,8 +35,9 @@ var (
 	// request that never left the client is a *NotSentError instead, and the SDK retries
 	// it; 429 and 503 with Retry-After are refusals, retried after the wait the server asks
 	// for; any other answer, and Smile ID's error envelope sent with 2xx, is an *APIError
-	// that says what happened.) Every method returns it inside a *JobError naming the job;
-	// the *APIError of the answer, if any, stays reachable with errors.As.
+	// that says what happened.) SubmitJob, IDAPI.SubmitJob, SubmitJobAsync, GetWebToken,
+	// AML.SubmitJob and AddressVerification.SubmitJob return it inside a *JobError naming
+	// the job; the *APIError of the answer, if any, stays reachable with errors.As.
 	//
 	// To reconcile, use the job_id as the idempotency key: get the job's status
 	// (Utilities.GetJobStatus) with the same user_id and job_id. If Smile ID does not know
