@@ -2,7 +2,6 @@ package smileid
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -115,9 +114,10 @@ func (req *AddressRequest) validate(callbackURL string) error {
 // country's identifiers, full_name when given, and partner_params with user_id and job_id.
 //
 // It is repeated only when that cannot create a second job (see RetryPolicy). Once the
-// request was sent, an error is a *JobError naming the job (UserID, JobID): ErrJobMayExist
-// when no answer said what happened. Call options (WithAttemptTimeout, WithRetry) change
-// this call only.
+// request was sent, an error is a refusal (an *APIError: a 4xx or 501, Smile ID's error
+// envelope, "success": false) or a *JobError naming the job (UserID, JobID) and matching
+// ErrJobMayExist: no answer said what happened, or a 2xx answer did not say "success":
+// true. Call options (WithAttemptTimeout, WithRetry) change this call only.
 func (a *AddressVerificationAPI) SubmitJob(ctx context.Context, req AddressRequest, opts ...CallOption) error {
 	c := a.c
 	cc, err := c.callConfig(opts)
@@ -141,7 +141,7 @@ func (a *AddressVerificationAPI) SubmitJob(ctx context.Context, req AddressReque
 		UtilityType: req.UtilityType, IDNumber: req.IDNumber, PartnerParams: params,
 	}
 	pp := PartnerParams{UserID: req.UserID, JobID: req.JobID, JobType: AddressVerification}
-	v, raw, err := do(ctx, c, call[generated.AsyncSubmitResponse]{
+	v, raw, err := do(ctx, c, call[asyncAnswer]{
 		op: OpAddressVerification, createsJob: true, cfg: &cc,
 		send: func(ctx context.Context) (*http.Response, error) {
 			h := &generated.AsyncVerifyAddressParams{SmileidPartnerID: c.sig.partnerID}
@@ -152,18 +152,5 @@ func (a *AddressVerificationAPI) SubmitJob(ctx context.Context, req AddressReque
 			}, body)
 		},
 	})
-	switch {
-	case err != nil && raw != nil:
-		// A 2xx answer that is not the documented JSON: the job may well exist.
-		return jobError(pp, "", OpAddressVerification, raw, err)
-	case errors.Is(err, ErrJobMayExist):
-		return jobError(pp, "", OpAddressVerification, nil, err)
-	}
-	if err != nil {
-		return err
-	}
-	if !v.Success {
-		return &APIError{Operation: OpAddressVerification, StatusCode: http.StatusOK, Message: "the job was not accepted (success: false)"}
-	}
-	return nil
+	return asyncOutcome(OpAddressVerification, pp, v, raw, err)
 }

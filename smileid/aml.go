@@ -170,9 +170,10 @@ func checkFreeParams(pp map[string]string) error {
 //
 // Each call is a new billable screening, so it is repeated only when that cannot create a
 // second one (see RetryPolicy). The result is nil whenever the error is not. Once the
-// request was sent, an error is a *JobError naming the screening (UserID, JobID, and the
-// SmileJobID as the unverified answer states it): ErrJobMayExist when no answer said what
-// happened, or the answer itself (Body) when it could not be used. Call options
+// request was sent, an error is a refusal (an *APIError: a 4xx or 501, or Smile ID's error
+// envelope sent with 200) or a *JobError naming the screening (UserID, JobID, and the
+// SmileJobID as the unverified answer states it) and matching ErrJobMayExist: no answer
+// said what happened, or the answer (Body) could not be used. Call options
 // (WithAttemptTimeout, WithRetry) change this call only.
 func (a *AMLCheck) SubmitJob(ctx context.Context, req AMLRequest, opts ...CallOption) (*AMLResult, error) {
 	c := a.c
@@ -218,19 +219,19 @@ func (a *AMLCheck) SubmitJob(ctx context.Context, req AMLRequest, opts ...CallOp
 		return nil, err
 	}
 	res, err := c.amlResult(raw, pp, sent)
-	var apiErr *APIError
-	switch {
-	case err == nil:
+	if err == nil {
 		return res, nil
-	case errors.As(err, &apiErr) && apiErr.Message != "" && apiErr.Code != "":
+	}
+	if refused := answeredRefusal(OpAML, raw); refused != nil {
 		// An error envelope answered with HTTP 200: Smile ID refused the screening.
-		return nil, err
+		return nil, refused
 	}
 	smileJobID := answeredSmileJobID(raw)
 	if errors.Is(err, ErrResponseNotBound) {
 		smileJobID = "" // the answer is about another job, or not an answer at all
 	}
-	return nil, jobError(pp, smileJobID, OpAML, raw, err)
+	// The screening ran, or may have, and its answer cannot be used: its outcome is unknown.
+	return nil, jobError(pp, smileJobID, OpAML, raw, &mayExistError{op: OpAML, err: err})
 }
 
 // amlResult decodes and checks an AML answer like verification does an ID API answer:

@@ -91,6 +91,21 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 			return sendJSON(ctx, send, body)
 		},
 	})
+	return asyncOutcome(op, pp, v, raw, err)
+}
+
+// asyncAnswer is the answer of an asynchronous submission, {"success": true}; Success is
+// nil when the answer does not say.
+type asyncAnswer struct {
+	Success *bool `json:"success"`
+}
+
+// asyncOutcome is the error of an asynchronous submission (the async ID API, address
+// verification), from do()'s outcome: nil when the answer says "success": true; a refusal
+// (*APIError) for Smile ID's error envelope or "success": false; otherwise a *JobError
+// naming the job, matching ErrJobMayExist when the request went out and the answer, if
+// any, does not say it was accepted.
+func asyncOutcome(op Operation, pp PartnerParams, v *asyncAnswer, raw []byte, err error) error {
 	switch {
 	case err != nil && raw != nil:
 		// Answered 2xx with a body that does not decode: the job may have been accepted.
@@ -112,12 +127,6 @@ func (a *IDAPI) SubmitJobAsync(ctx context.Context, pp PartnerParams, info IDInf
 	}
 	return jobError(pp, answeredSmileJobID(raw), op, raw, &mayExistError{op: op, err: &APIError{Operation: op,
 		StatusCode: http.StatusOK, Message: "the response has no success", Body: clipBytes(raw, maxErrorBody)}})
-}
-
-// asyncAnswer is the async ID API's answer, {"success": true}; Success is nil when the
-// answer does not say.
-type asyncAnswer struct {
-	Success *bool `json:"success"`
 }
 
 // check validates an ID API job: local rules, then the services document.

@@ -52,6 +52,20 @@ var jobCreatingCalls = []jobCreatingCall{
 	}},
 }
 
+// productCalls are the job-creating calls of the products (AML, address verification):
+// their HTTP answers follow the same rule, decided in do().
+var productCalls = []jobCreatingCall{
+	{"AML", smileid.OpAML, func(ctx context.Context, c *smileid.Client, id string) error {
+		_, err := c.AML.SubmitJob(ctx, amlRequest(id))
+		return err
+	}},
+	{"address verification", smileid.OpAddressVerification, func(ctx context.Context, c *smileid.Client, id string) error {
+		req := ngAddress(id, "0000000000")
+		req.CallbackURL = "https://partner.example/cb"
+		return c.AddressVerification.SubmitJob(ctx, req)
+	}},
+}
+
 // requireMayExist checks that err is ErrJobMayExist inside a *JobError naming job id at
 // stage op, with the answer's *APIError (status) reachable.
 func requireMayExist(t *testing.T, err error, id string, op smileid.Operation, status int) *smileid.JobError {
@@ -96,7 +110,7 @@ func TestPrepUpload500AfterCreationMayExist(t *testing.T) {
 // JobError); 503 with Retry-After is a refusal, retried after the wait.
 func TestJobCreating5xxMayExist(t *testing.T) {
 	ctx := context.Background()
-	for _, k := range jobCreatingCalls {
+	for _, k := range append(append([]jobCreatingCall(nil), jobCreatingCalls...), productCalls...) {
 		for _, status := range []int{500, 503, 505, 507, 599} {
 			srv, c := fake(t, nil)
 			srv.InjectFault(k.op, 1, smileidtest.Fault{Status: status})
@@ -156,7 +170,7 @@ func TestAsyncIDAPIUnusableAnswerIsAJobError(t *testing.T) {
 // refusal, a plain *APIError with its code.
 func TestJobCreatingUnusable2xxMayExist(t *testing.T) {
 	ctx := context.Background()
-	for _, k := range jobCreatingCalls {
+	for _, k := range append(append([]jobCreatingCall(nil), jobCreatingCalls...), productCalls...) {
 		for _, body := range []string{"", "Accepted", `{}`, `[1]`, `{"SmileJobID":"0000000042","smile_job_id":"0000000042"}`} {
 			err := k.run(ctx, answering(t, http.StatusOK, body), "u")
 			je := requireMayExist(t, err, "u", k.op, http.StatusOK)
@@ -176,14 +190,18 @@ func TestJobCreatingUnusable2xxMayExist(t *testing.T) {
 		require.Equal(t, "missing parameter", apiErr.Message, k.name)
 	}
 
-	// The async ID API's explicit "success": false is a refusal; a 2xx that answers the
-	// call as documented is not an error.
-	err := answering(t, http.StatusOK, `{"success":false}`).IDAPI.SubmitJobAsync(ctx, jobParams("f", smileid.EnhancedKYC), bvn, "https://partner.example/cb")
-	require.NotErrorIs(t, err, smileid.ErrJobMayExist)
-	var apiErr *smileid.APIError
-	require.ErrorAs(t, err, &apiErr)
-	require.Contains(t, err.Error(), "success: false")
-	require.NoError(t, answering(t, http.StatusOK, `{"success":true}`).IDAPI.SubmitJobAsync(ctx, jobParams("t", smileid.EnhancedKYC), bvn, "https://partner.example/cb"))
+	// The asynchronous calls' explicit "success": false is a refusal; a 2xx that answers
+	// the call as documented is not an error.
+	for _, k := range []jobCreatingCall{jobCreatingCalls[3], productCalls[1]} {
+		err := k.run(ctx, answering(t, http.StatusOK, `{"success":false}`), "f")
+		require.NotErrorIs(t, err, smileid.ErrJobMayExist, k.name)
+		var je *smileid.JobError
+		require.False(t, errors.As(err, &je), k.name)
+		var apiErr *smileid.APIError
+		require.ErrorAs(t, err, &apiErr, k.name)
+		require.Contains(t, err.Error(), "success: false", k.name)
+		require.NoError(t, k.run(ctx, answering(t, http.StatusOK, `{"success":true}`), "t"), k.name)
+	}
 	tok, err := answering(t, http.StatusOK, `{"success":true,"token":"tok"}`).WebAPI.GetWebToken(ctx, smileid.WebTokenRequest{UserID: "u", JobID: "j",
 		Product: smileid.ProductSmartSelfie, CallbackURL: "https://partner.example/cb"})
 	require.NoError(t, err)
