@@ -109,8 +109,8 @@ func (e APIError) Format(f fmt.State, verb rune) {
 // GoString is the error's text, without the Body.
 func (e APIError) GoString() string { return e.Error() }
 
-// Temporary reports whether the request may succeed if repeated later: HTTP 408, 429 and
-// 5xx other than 501. For a request that creates a job it says nothing about the job: an
+// Temporary reports whether the request may succeed if repeated later: HTTP 408, 429, 500,
+// 502, 503 and 504. For a request that creates a job it says nothing about the job: an
 // error that also matches ErrJobMayExist must be reconciled (see ErrJobMayExist) before the
 // job is submitted again, with the same job_id.
 func (e *APIError) Temporary() bool { return retryableStatus(e.StatusCode) }
