@@ -18,9 +18,9 @@ import (
 // attempt was not sent at all (a *NotSentError: refused connection, DNS, TLS), and when
 // the server refused it with 429, or 503 with Retry-After, waiting as long as it asks
 // (up to MaxRetryAfter). Once such a request went out, a failure that does not say the
-// job was refused is ErrJobMayExist and is not repeated: no answer, HTTP 408, any 5xx
-// but 501 (and a 503 with Retry-After), or a 2xx answer the SDK cannot use. Other
-// answers (4xx, 501) are returned as they are, an *APIError.
+// job was refused is ErrJobMayExist and is not repeated: no answer, HTTP 408, a 5xx
+// other than 501 and the refusal (503 with Retry-After), or a 2xx answer the SDK cannot
+// use. Other answers (4xx, 501) are returned as they are, an *APIError.
 type RetryPolicy struct {
 	MaxRetries     int           // retries after the first attempt; 0 disables retries
 	InitialBackoff time.Duration // the wait before the first retry, doubled for each next one
