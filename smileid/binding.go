@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 )
 
 // ErrResponseNotBound is returned (wrapped in a *ResponseBindingError) when a signed
@@ -20,10 +22,18 @@ const notBound = "the response is not bound to its request"
 // ErrSignatureMismatch. The result it carried is not returned: it cannot be trusted. For a
 // job-creating call (the ID API) the job may nevertheless exist: read its status with the
 // same job_id.
+//
+// Its text names the job_ids, never the user_ids (they may be personal data, such as an
+// e-mail address): read them from the fields.
 type ResponseBindingError struct {
 	Operation Operation
-	// Echoed: the response's signature is the one the request carried.
+	// Echoed: the response carries the signature of a request this client sent, this
+	// call's or a recent one's (see MaxResponseSkew): a copy, not Smile ID's signature.
 	Echoed bool
+	// Stale: the response was signed too long before this call's first request (more than
+	// MaxResponseSkew before it, or before a pair the client no longer remembers): a pair
+	// seen earlier and replayed, or a server whose clock is far behind the client's.
+	Stale bool
 	// JobID and UserID name the job asked for; GotJobID and GotUserID what the response
 	// named instead (clipped, control characters removed).
 	JobID, UserID       string
@@ -31,8 +41,11 @@ type ResponseBindingError struct {
 }
 
 func (e *ResponseBindingError) Error() string {
-	if e.Echoed {
-		return fmt.Sprintf("smileid: %s: %s: it carries the request's own signature (echoed, not signed by Smile ID)", e.Operation, notBound)
+	switch {
+	case e.Echoed:
+		return fmt.Sprintf("smileid: %s: %s: it carries the signature of a request this client sent (echoed, not signed by Smile ID)", e.Operation, notBound)
+	case e.Stale:
+		return fmt.Sprintf("smileid: %s: %s: it was signed more than %s before the request (a replayed signature, or the server's clock is far behind this one's)", e.Operation, notBound, MaxResponseSkew)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "smileid: %s: %s: the result is for another job:", e.Operation, notBound)
@@ -40,7 +53,7 @@ func (e *ResponseBindingError) Error() string {
 		fmt.Fprintf(&b, " job_id %q, not %q", e.GotJobID, e.JobID)
 	}
 	if e.GotUserID != e.UserID {
-		fmt.Fprintf(&b, " user_id %q, not %q", e.GotUserID, e.UserID)
+		b.WriteString(" another user_id") // the values stay in the fields: personal data
 	}
 	return b.String()
 }
@@ -49,6 +62,81 @@ func (e *ResponseBindingError) Error() string {
 // signature.
 func (e *ResponseBindingError) Is(target error) bool {
 	return target == ErrResponseNotBound || e.Echoed && target == ErrSignatureMismatch
+}
+
+// MaxResponseSkew is how long before a call's first request a signed answer may have been
+// signed. Smile ID signs each answer over its own clock's "now", so a genuine answer is
+// never older than its request unless the clocks differ; an older one (or one signed over
+// a pair this client sent) is a *ResponseBindingError. A client whose clock runs more
+// than this ahead of Smile ID's sees every signed answer refused as Stale.
+const MaxResponseSkew = 15 * time.Minute
+
+// The client's memory of the pairs it sent: for recentPairsWindow, at most
+// maxRecentPairs of them. Replaying a pair older than the newest one forgotten is
+// refused by the age check (see recentPairs.floor).
+const (
+	recentPairsWindow = time.Hour
+	maxRecentPairs    = 1 << 16
+)
+
+// pairKey is the first half of a signature's HMAC: enough to recognise it (a collision
+// needs a 128-bit HMAC match), half the memory.
+type pairKey [16]byte
+
+func keyOf(mac []byte) (k pairKey) { copy(k[:], mac); return k }
+
+// recentPairs remembers the signatures a client sent recently, across calls, so that an
+// answer copying any of them is refused: a hostile server (a mistyped base URL, an
+// intercepting proxy) that answers each request with the pair of an earlier one knows no
+// key, and the per-call check alone would let it through. It is bounded: pairs older than
+// recentPairsWindow, and the oldest beyond maxRecentPairs, are forgotten, and floor keeps
+// the send time of the newest pair forgotten: an answer signed at or before it could copy
+// one, and is refused. Its zero value is ready to use.
+type recentPairs struct {
+	mu    sync.Mutex
+	keys  map[pairKey]struct{}
+	queue []sentPair // in the order sent; queue[head:] are live
+	head  int
+	floor time.Time
+}
+
+type sentPair struct {
+	key pairKey
+	at  time.Time
+}
+
+// add records the HMAC of a pair sent at t.
+func (r *recentPairs) add(mac []byte, t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.keys == nil {
+		r.keys = map[pairKey]struct{}{}
+	}
+	for r.head < len(r.queue) && (len(r.queue)-r.head >= maxRecentPairs || t.Sub(r.queue[r.head].at) > recentPairsWindow) {
+		old := r.queue[r.head]
+		delete(r.keys, old.key)
+		if old.at.After(r.floor) {
+			r.floor = old.at
+		}
+		r.queue[r.head] = sentPair{}
+		r.head++
+	}
+	if r.head > len(r.queue)/2 && r.head > 64 { // reclaim the forgotten half
+		r.queue = append(r.queue[:0], r.queue[r.head:]...)
+		r.head = 0
+	}
+	k := keyOf(mac)
+	r.keys[k] = struct{}{}
+	r.queue = append(r.queue, sentPair{k, t})
+}
+
+// seen reports whether mac is the HMAC of a pair the client still remembers, and returns
+// the send time of the newest pair forgotten.
+func (r *recentPairs) seen(mac []byte) (bool, time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.keys[keyOf(mac)]
+	return ok, r.floor
 }
 
 // sentSignatures are the timestamps and signatures a call's requests carried (one per
@@ -76,6 +164,49 @@ func (s sentSignatures) echoes(respTS, respSig string) bool {
 	return false
 }
 
+// firstSent returns the time of the call's first request, from its timestamp.
+func (s sentSignatures) firstSent() (time.Time, bool) {
+	if len(s) == 0 {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(TimestampLayout, s[0].timestamp)
+	return t, err == nil
+}
+
+// checkReplay refuses an answer, already confirmed as signed with this partner's key
+// over respTS, that does not come from Smile ID for this call: it copies the pair of one
+// of the call's requests or of any request the client sent recently (Echoed), or it was
+// signed more than MaxResponseSkew before the call's first request, or at or before a
+// pair the client no longer remembers (Stale). A timestamp that is neither ISO 8601 nor
+// epoch milliseconds cannot be one the SDK sent, and is not held against the answer.
+func (c *Client) checkReplay(op Operation, respTS, respSig string, sent sentSignatures, jobID, userID string) error {
+	refuse := func(echoed bool) error {
+		return &ResponseBindingError{Operation: op, Echoed: echoed, Stale: !echoed, JobID: jobID, UserID: userID}
+	}
+	if sent.echoes(respTS, respSig) {
+		return refuse(true)
+	}
+	mac, ok := decodeSignature(respSig)
+	if !ok {
+		return nil // confirmResponse already refused it
+	}
+	known, floor := c.sent.seen(mac)
+	if known {
+		return refuse(true)
+	}
+	signed, ok := callbackTime(respTS)
+	if !ok {
+		return nil
+	}
+	if !floor.IsZero() && !signed.After(floor) {
+		return refuse(false)
+	}
+	if first, ok := sent.firstSent(); ok && signed.Before(first.Add(-MaxResponseSkew)) {
+		return refuse(false)
+	}
+	return nil
+}
+
 // checkResultBinding refuses a result whose PartnerParams name another job than
 // (jobID, userID). A result without PartnerParams, or without one of the two, is not
 // refused: there is nothing to compare.
@@ -99,13 +230,14 @@ func checkResultBinding(op Operation, r *JobResult, jobID, userID string) error 
 
 // checkJobStatus checks that a job status answers this request: signed with this
 // partner's key, over a timestamp of the server's own (not the request's signature
-// echoed), and about the job asked for (every result's PartnerParams).
+// echoed, nor any the client sent recently, nor one signed long before the request), and
+// about the job asked for (every result's PartnerParams).
 func (c *Client) checkJobStatus(st *JobStatus, q JobStatusQuery, sent sentSignatures) error {
 	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
 		return fmt.Errorf("smileid: %s: %w: the response was not signed with this partner's API key", OpJobStatus, ErrSignatureMismatch)
 	}
-	if sent.echoes(st.SignedTimestamp(), st.Signature) {
-		return &ResponseBindingError{Operation: OpJobStatus, Echoed: true, JobID: q.JobID, UserID: q.UserID}
+	if err := c.checkReplay(OpJobStatus, st.SignedTimestamp(), st.Signature, sent, q.JobID, q.UserID); err != nil {
+		return err
 	}
 	if err := checkResultBinding(OpJobStatus, st.LatestResult(), q.JobID, q.UserID); err != nil {
 		return err

@@ -226,8 +226,9 @@ func (c *Client) verification(op Operation, raw []byte, pp PartnerParams, sent s
 		return nil, fmt.Errorf("smileid: %s: %w: the result is not signed (get the job's status to read it)", op, ErrSignatureMismatch)
 	case !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature):
 		return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
-	case sent.echoes(signedText(out.Timestamp), *out.Signature):
-		return nil, &ResponseBindingError{Operation: op, Echoed: true, JobID: pp.JobID, UserID: pp.UserID}
+	}
+	if err := c.checkReplay(op, signedText(out.Timestamp), *out.Signature, sent, pp.JobID, pp.UserID); err != nil {
+		return nil, err
 	}
 	if err := checkResultBinding(op, &out.JobResult, pp.JobID, pp.UserID); err != nil {
 		return nil, err

@@ -1,0 +1,74 @@
+package smileid
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func testMAC(i int) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(i))
+	sum := sha256.Sum256(b[:])
+	return sum[:]
+}
+
+// TestRecentPairsAreBounded: the client's memory of the pairs it sent forgets pairs older
+// than recentPairsWindow and the oldest beyond maxRecentPairs, and its floor is then the
+// send time of the newest pair forgotten, so that a copy of a forgotten pair is still
+// refused (checkReplay: Stale).
+func TestRecentPairsAreBounded(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var r recentPairs
+	r.add(testMAC(0), t0)
+	r.add(testMAC(1), t0.Add(time.Minute))
+	known, floor := r.seen(testMAC(0))
+	require.True(t, known)
+	require.True(t, floor.IsZero())
+	known, _ = r.seen(testMAC(2))
+	require.False(t, known)
+
+	// An hour and a half later, both are forgotten: the floor is the newer one's time.
+	r.add(testMAC(2), t0.Add(90*time.Minute))
+	known, floor = r.seen(testMAC(1))
+	require.False(t, known)
+	require.Equal(t, t0.Add(time.Minute), floor)
+	known, _ = r.seen(testMAC(2))
+	require.True(t, known)
+
+	// By count: a busy client forgets the oldest, and the floor follows.
+	var busy recentPairs
+	for i := 0; i <= maxRecentPairs; i++ {
+		busy.add(testMAC(i), t0.Add(time.Duration(i)*time.Millisecond))
+	}
+	known, floor = busy.seen(testMAC(0))
+	require.False(t, known)
+	require.Equal(t, t0, floor)
+	known, _ = busy.seen(testMAC(maxRecentPairs))
+	require.True(t, known)
+	require.Len(t, busy.keys, maxRecentPairs)
+	require.LessOrEqual(t, len(busy.queue), 2*maxRecentPairs, "the queue is reclaimed")
+}
+
+// TestCheckReplayRefusesACopyOfAForgottenPair: an answer signed at or before the newest
+// pair the client forgot is refused, though the pair itself is no longer remembered.
+func TestCheckReplayRefusesACopyOfAForgottenPair(t *testing.T) {
+	c, err := NewClient("212", "key")
+	require.NoError(t, err)
+	old := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Millisecond)
+	oldTS := Timestamp(old)
+	c.sent.add(c.sig.mac(oldTS), old)
+	c.sent.add(testMAC(1), time.Now()) // forgets the old one
+	var sent sentSignatures            // no request time: only the floor can refuse it
+	err = c.checkReplay(OpJobStatus, oldTS, c.sig.Generate(oldTS), sent, "j", "u")
+	var be *ResponseBindingError
+	require.ErrorAs(t, err, &be)
+	require.True(t, be.Stale)
+
+	// A fresh answer passes.
+	fresh := Timestamp(time.Now().Add(time.Second))
+	require.NoError(t, c.checkReplay(OpJobStatus, fresh, c.sig.Generate(fresh), sent, "j", "u"))
+}
