@@ -1,10 +1,12 @@
 package smileid
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/stretchr/testify/require"
 )
@@ -71,4 +73,26 @@ func TestCheckReplayRefusesACopyOfAForgottenPair(t *testing.T) {
 	// A fresh answer passes.
 	fresh := Timestamp(time.Now().Add(time.Second))
 	require.NoError(t, c.checkReplay(OpJobStatus, fresh, c.sig.Generate(fresh), sent, "j", "u"))
+}
+
+// TestFoldKeyIsEncodingJSONsFold: two keys are the same field for encoding/json exactly
+// when bytes.EqualFold says so; foldKey must agree, for every rune against its neighbours
+// and the members of its case-folding orbit.
+func TestFoldKeyIsEncodingJSONsFold(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		others := []rune{r + 1, 'k', 's'}
+		for o := unicode.SimpleFold(r); o != r; o = unicode.SimpleFold(o) {
+			others = append(others, o)
+		}
+		a := "x" + string(r)
+		for _, o := range others {
+			b := "X" + string(o)
+			if got, want := foldKey(a) == foldKey(b), bytes.EqualFold([]byte(a), []byte(b)); got != want {
+				t.Fatalf("foldKey(%q) == foldKey(%q) is %t, bytes.EqualFold %t", a, b, got, want)
+			}
+		}
+	}
 }
