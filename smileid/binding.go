@@ -28,7 +28,8 @@ const notBound = "the response is not bound to its request"
 type ResponseBindingError struct {
 	Operation Operation
 	// Echoed: the response carries the signature of a request this client sent, this
-	// call's or a recent one's (see MaxResponseSkew): a copy, not Smile ID's signature.
+	// call's or one sent before the call (the client remembers up to an hour of them): a
+	// copy, not Smile ID's signature.
 	Echoed bool
 	// Stale: the response was signed too long before this call's first request (more than
 	// MaxResponseSkew before it, or before a pair the client no longer remembers): a pair
@@ -94,7 +95,7 @@ func keyOf(mac []byte) (k pairKey) { copy(k[:], mac); return k }
 // one, and is refused. Its zero value is ready to use.
 type recentPairs struct {
 	mu    sync.Mutex
-	keys  map[pairKey]struct{}
+	keys  map[pairKey]time.Time // when each was sent
 	queue []sentPair // in the order sent; queue[head:] are live
 	head  int
 	floor time.Time
@@ -110,11 +111,13 @@ func (r *recentPairs) add(mac []byte, t time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.keys == nil {
-		r.keys = map[pairKey]struct{}{}
+		r.keys = map[pairKey]time.Time{}
 	}
 	for r.head < len(r.queue) && (len(r.queue)-r.head >= maxRecentPairs || t.Sub(r.queue[r.head].at) > recentPairsWindow) {
 		old := r.queue[r.head]
-		delete(r.keys, old.key)
+		if at, ok := r.keys[old.key]; ok && !at.After(old.at) {
+			delete(r.keys, old.key) // (a pair signed twice in one millisecond stays)
+		}
 		if old.at.After(r.floor) {
 			r.floor = old.at
 		}
@@ -126,17 +129,17 @@ func (r *recentPairs) add(mac []byte, t time.Time) {
 		r.head = 0
 	}
 	k := keyOf(mac)
-	r.keys[k] = struct{}{}
+	r.keys[k] = t
 	r.queue = append(r.queue, sentPair{k, t})
 }
 
-// seen reports whether mac is the HMAC of a pair the client still remembers, and returns
-// the send time of the newest pair forgotten.
-func (r *recentPairs) seen(mac []byte) (bool, time.Time) {
+// seen reports whether mac is the HMAC of a pair the client still remembers, sent before
+// t, and returns the send time of the newest pair forgotten.
+func (r *recentPairs) seen(mac []byte, before time.Time) (bool, time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	_, ok := r.keys[keyOf(mac)]
-	return ok, r.floor
+	at, ok := r.keys[keyOf(mac)]
+	return ok && at.Before(before), r.floor
 }
 
 // sentSignatures are the timestamps and signatures a call's requests carried (one per
@@ -175,10 +178,19 @@ func (s sentSignatures) firstSent() (time.Time, bool) {
 
 // checkReplay refuses an answer, already confirmed as signed with this partner's key
 // over respTS, that does not come from Smile ID for this call: it copies the pair of one
-// of the call's requests or of any request the client sent recently (Echoed), or it was
-// signed more than MaxResponseSkew before the call's first request, or at or before a
-// pair the client no longer remembers (Stale). A timestamp that is neither ISO 8601 nor
-// epoch milliseconds cannot be one the SDK sent, and is not held against the answer.
+// of the call's requests or of any request the client sent before the call (Echoed), or
+// it was signed more than MaxResponseSkew before the call's first request, or at or
+// before a pair the client no longer remembers (Stale). A timestamp that is neither ISO
+// 8601 nor epoch milliseconds cannot be one the SDK sent, and is not held against the
+// answer.
+//
+// The protocol's signature covers the timestamp only, to the millisecond: Smile ID's
+// answer signed in the millisecond another request of this client was signed carries
+// that request's very pair. So the pairs of requests sent while the call is in flight
+// (other goroutines' calls) are not held against it: at a few requests a second, one
+// genuine answer in a hundred or so would be refused. A hostile server that copies the
+// pair of such a concurrent request is not caught by this check; the answer must still
+// name the job asked for (checkResultBinding).
 func (c *Client) checkReplay(op Operation, respTS, respSig string, sent sentSignatures, jobID, userID string) error {
 	refuse := func(echoed bool) error {
 		return &ResponseBindingError{Operation: op, Echoed: echoed, Stale: !echoed, JobID: jobID, UserID: userID}
@@ -190,7 +202,11 @@ func (c *Client) checkReplay(op Operation, respTS, respSig string, sent sentSign
 	if !ok {
 		return nil // confirmResponse already refused it
 	}
-	known, floor := c.sent.seen(mac)
+	first, hasFirst := sent.firstSent()
+	if !hasFirst {
+		first = c.cfg.now()
+	}
+	known, floor := c.sent.seen(mac, first)
 	if known {
 		return refuse(true)
 	}
@@ -201,7 +217,7 @@ func (c *Client) checkReplay(op Operation, respTS, respSig string, sent sentSign
 	if !floor.IsZero() && !signed.After(floor) {
 		return refuse(false)
 	}
-	if first, ok := sent.firstSent(); ok && signed.Before(first.Add(-MaxResponseSkew)) {
+	if hasFirst && signed.Before(first.Add(-MaxResponseSkew)) {
 		return refuse(false)
 	}
 	return nil

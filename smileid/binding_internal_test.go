@@ -24,21 +24,22 @@ func testMAC(i int) []byte {
 // refused (checkReplay: Stale).
 func TestRecentPairsAreBounded(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	later := t0.Add(24 * time.Hour) // every pair was sent before
 	var r recentPairs
 	r.add(testMAC(0), t0)
 	r.add(testMAC(1), t0.Add(time.Minute))
-	known, floor := r.seen(testMAC(0))
+	known, floor := r.seen(testMAC(0), later)
 	require.True(t, known)
 	require.True(t, floor.IsZero())
-	known, _ = r.seen(testMAC(2))
+	known, _ = r.seen(testMAC(2), later)
 	require.False(t, known)
 
 	// An hour and a half later, both are forgotten: the floor is the newer one's time.
 	r.add(testMAC(2), t0.Add(90*time.Minute))
-	known, floor = r.seen(testMAC(1))
+	known, floor = r.seen(testMAC(1), later)
 	require.False(t, known)
 	require.Equal(t, t0.Add(time.Minute), floor)
-	known, _ = r.seen(testMAC(2))
+	known, _ = r.seen(testMAC(2), later)
 	require.True(t, known)
 
 	// By count: a busy client forgets the oldest, and the floor follows.
@@ -46,10 +47,10 @@ func TestRecentPairsAreBounded(t *testing.T) {
 	for i := 0; i <= maxRecentPairs; i++ {
 		busy.add(testMAC(i), t0.Add(time.Duration(i)*time.Millisecond))
 	}
-	known, floor = busy.seen(testMAC(0))
+	known, floor = busy.seen(testMAC(0), later)
 	require.False(t, known)
 	require.Equal(t, t0, floor)
-	known, _ = busy.seen(testMAC(maxRecentPairs))
+	known, _ = busy.seen(testMAC(maxRecentPairs), later)
 	require.True(t, known)
 	require.Len(t, busy.keys, maxRecentPairs)
 	require.LessOrEqual(t, len(busy.queue), 2*maxRecentPairs, "the queue is reclaimed")
@@ -69,6 +70,20 @@ func TestCheckReplayRefusesACopyOfAForgottenPair(t *testing.T) {
 	var be *ResponseBindingError
 	require.ErrorAs(t, err, &be)
 	require.True(t, be.Stale)
+
+	// A pair sent after the call's first request (a concurrent call's) is not held against
+	// the answer: Smile ID may sign an answer in the very millisecond it was signed.
+	var call sentSignatures
+	call.add(Timestamp(time.Now().Add(-time.Second)), "x")
+	concurrent := Timestamp(time.Now())
+	c.sent.add(c.sig.mac(concurrent), time.Now())
+	require.NoError(t, c.checkReplay(OpJobStatus, concurrent, c.sig.Generate(concurrent), call, "j", "u"))
+	// One sent before it is.
+	earlier := time.Now().Add(-2 * time.Second).UTC().Truncate(time.Millisecond)
+	c.sent.add(c.sig.mac(Timestamp(earlier)), earlier)
+	err = c.checkReplay(OpJobStatus, Timestamp(earlier), c.sig.Generate(Timestamp(earlier)), call, "j", "u")
+	require.ErrorAs(t, err, &be)
+	require.True(t, be.Echoed)
 
 	// A fresh answer passes.
 	fresh := Timestamp(time.Now().Add(time.Second))
