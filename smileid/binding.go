@@ -96,7 +96,7 @@ func keyOf(mac []byte) (k pairKey) { copy(k[:], mac); return k }
 type recentPairs struct {
 	mu    sync.Mutex
 	keys  map[pairKey]time.Time // when each was sent
-	queue []sentPair // in the order sent; queue[head:] are live
+	queue []sentPair            // in the order sent; queue[head:] are live
 	head  int
 	floor time.Time
 }
