@@ -196,8 +196,8 @@ func answeredSmileJobID(raw []byte) string {
 // verification decodes and checks a synchronous ID API answer. A body that does not
 // decode is returned as Raw with the error (the job ran); an error envelope sent with
 // HTTP 200 is an *APIError; the result must be signed with this partner's key, over a
-// timestamp of the server's own (not the request's signature echoed), and name the job
-// asked for.
+// timestamp of the server's own (not a pair the client sent, nor one signed long before
+// the request: checkReplay), and name the job asked for.
 func (c *Client) verification(op Operation, raw []byte, pp PartnerParams, sent sentSignatures) (*Verification, error) {
 	business := pp.JobType == BusinessVerification
 	out := &Verification{Raw: raw}
