@@ -92,54 +92,65 @@ func keyOf(mac []byte) (k pairKey) { copy(k[:], mac); return k }
 // key, and the per-call check alone would let it through. It is bounded: pairs older than
 // recentPairsWindow, and the oldest beyond maxRecentPairs, are forgotten, and floor keeps
 // the send time of the newest pair forgotten: an answer signed at or before it could copy
-// one, and is refused. Its zero value is ready to use.
+// one, and is refused. Times are Unix milliseconds, as the pairs' timestamps are (at most
+// about 5 MB for a client sending thousands of requests a minute). Its zero value is
+// ready to use.
 type recentPairs struct {
 	mu    sync.Mutex
-	keys  map[pairKey]time.Time // when each was sent
-	queue []sentPair            // in the order sent; queue[head:] are live
+	keys  map[pairKey]int64 // when each was sent (the latest, if signed twice)
+	ring  []sentPair        // circular, oldest first from head; grows up to maxRecentPairs
 	head  int
-	floor time.Time
+	n     int
+	floor int64 // 0: nothing forgotten yet
 }
 
 type sentPair struct {
 	key pairKey
-	at  time.Time
+	at  int64
 }
 
 // add records the HMAC of a pair sent at t.
 func (r *recentPairs) add(mac []byte, t time.Time) {
+	now := t.UnixMilli()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.keys == nil {
-		r.keys = map[pairKey]time.Time{}
+		r.keys = map[pairKey]int64{}
 	}
-	for r.head < len(r.queue) && (len(r.queue)-r.head >= maxRecentPairs || t.Sub(r.queue[r.head].at) > recentPairsWindow) {
-		old := r.queue[r.head]
-		if at, ok := r.keys[old.key]; ok && !at.After(old.at) {
-			delete(r.keys, old.key) // (a pair signed twice in one millisecond stays)
+	for r.n > 0 && (r.n >= maxRecentPairs || now-r.ring[r.head].at > recentPairsWindow.Milliseconds()) {
+		old := r.ring[r.head]
+		if at, ok := r.keys[old.key]; ok && at <= old.at {
+			delete(r.keys, old.key) // (a pair signed twice in one millisecond stays until its second goes)
 		}
-		if old.at.After(r.floor) {
-			r.floor = old.at
-		}
-		r.queue[r.head] = sentPair{}
-		r.head++
+		r.floor = max(r.floor, old.at)
+		r.head = (r.head + 1) % len(r.ring)
+		r.n--
 	}
-	if r.head > len(r.queue)/2 && r.head > 64 { // reclaim the forgotten half
-		r.queue = append(r.queue[:0], r.queue[r.head:]...)
-		r.head = 0
+	if r.n == len(r.ring) { // full, and smaller than maxRecentPairs: grow
+		grown := make([]sentPair, min(max(2*len(r.ring), 64), maxRecentPairs))
+		for i := range r.n {
+			grown[i] = r.ring[(r.head+i)%len(r.ring)]
+		}
+		r.ring, r.head = grown, 0
 	}
 	k := keyOf(mac)
-	r.keys[k] = t
-	r.queue = append(r.queue, sentPair{k, t})
+	r.keys[k] = now
+	r.ring[(r.head+r.n)%len(r.ring)] = sentPair{k, now}
+	r.n++
 }
 
 // seen reports whether mac is the HMAC of a pair the client still remembers, sent before
-// t, and returns the send time of the newest pair forgotten.
+// the millisecond of before, and returns the send time of the newest pair forgotten (the
+// zero time when none was).
 func (r *recentPairs) seen(mac []byte, before time.Time) (bool, time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	at, ok := r.keys[keyOf(mac)]
-	return ok && at.Before(before), r.floor
+	var floor time.Time
+	if r.floor != 0 {
+		floor = time.UnixMilli(r.floor)
+	}
+	return ok && at < before.UnixMilli(), floor
 }
 
 // sentSignatures are the timestamps and signatures a call's requests carried (one per

@@ -38,7 +38,7 @@ func TestRecentPairsAreBounded(t *testing.T) {
 	r.add(testMAC(2), t0.Add(90*time.Minute))
 	known, floor = r.seen(testMAC(1), later)
 	require.False(t, known)
-	require.Equal(t, t0.Add(time.Minute), floor)
+	require.True(t, t0.Add(time.Minute).Equal(floor), "floor %s", floor)
 	known, _ = r.seen(testMAC(2), later)
 	require.True(t, known)
 
@@ -49,11 +49,11 @@ func TestRecentPairsAreBounded(t *testing.T) {
 	}
 	known, floor = busy.seen(testMAC(0), later)
 	require.False(t, known)
-	require.Equal(t, t0, floor)
+	require.True(t, t0.Equal(floor), "floor %s", floor)
 	known, _ = busy.seen(testMAC(maxRecentPairs), later)
 	require.True(t, known)
 	require.Len(t, busy.keys, maxRecentPairs)
-	require.LessOrEqual(t, len(busy.queue), 2*maxRecentPairs, "the queue is reclaimed")
+	require.Len(t, busy.ring, maxRecentPairs, "the ring stops growing")
 }
 
 // TestCheckReplayRefusesACopyOfAForgottenPair: an answer signed at or before the newest
@@ -107,6 +107,50 @@ func TestFoldKeyIsEncodingJSONsFold(t *testing.T) {
 			b := "X" + string(o)
 			if got, want := foldKey(a) == foldKey(b), bytes.EqualFold([]byte(a), []byte(b)); got != want {
 				t.Fatalf("foldKey(%q) == foldKey(%q) is %t, bytes.EqualFold %t", a, b, got, want)
+			}
+		}
+	}
+}
+
+// TestRecentPairsMatchesAModel: the ring (growing, wrapping, forgetting by age and by
+// count) remembers exactly what a plain list of the pairs sent in the last window, at
+// most maxRecentPairs of them, remembers, and its floor is the newest pair forgotten.
+func TestRecentPairsMatchesAModel(t *testing.T) {
+	type pair struct {
+		mac []byte
+		at  time.Time
+	}
+	var r recentPairs
+	var model []pair
+	var floor time.Time
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i := range 3 * maxRecentPairs {
+		switch {
+		case i%50000 == 49999:
+			at = at.Add(2 * recentPairsWindow / 3) // a quiet spell: a part of the pairs age out
+		case i%7 == 0:
+			at = at.Add(time.Millisecond)
+		}
+		mac := testMAC(i)
+		for len(model) > 0 && (len(model) >= maxRecentPairs || at.Sub(model[0].at) > recentPairsWindow) {
+			if model[0].at.After(floor) {
+				floor = model[0].at
+			}
+			model = model[1:]
+		}
+		model = append(model, pair{mac, at})
+		r.add(mac, at)
+		if i%997 == 0 || i == 3*maxRecentPairs-1 {
+			require.Len(t, r.keys, len(model), "after %d pairs", i+1)
+			require.Equal(t, len(model), r.n)
+			for _, j := range []int{0, len(model) / 2, len(model) - 1} {
+				known, f := r.seen(model[j].mac, at.Add(time.Millisecond))
+				require.True(t, known, "pair %d of the model, after %d", j, i+1)
+				require.True(t, f.Equal(floor), "floor %s, want %s", f, floor)
+			}
+			if i+1 > len(model) {
+				known, _ := r.seen(testMAC(i+1-len(model)-1), at.Add(time.Millisecond))
+				require.False(t, known, "the newest pair forgotten")
 			}
 		}
 	}
