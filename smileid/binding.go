@@ -162,8 +162,8 @@ func (s *sentSignatures) add(timestamp, signature string) {
 	*s = append(*s, struct{ timestamp, signature string }{timestamp, signature})
 }
 
-// echoes reports whether a response signed over respTS with respSig is one of the
-// requests' own pairs: the same timestamp (then a valid signature is the request's), or
+// echoes reports (for checkReplay: call that) whether a response signed over respTS with
+// respSig is one of the requests' own pairs: the same timestamp (then a valid signature is the request's), or
 // the same signature bytes in any encoding.
 func (s sentSignatures) echoes(respTS, respSig string) bool {
 	got, gotOK := decodeSignature(respSig)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,13 @@ func TestAnswerWithAnEarlierRequestsPairIsRefused(t *testing.T) {
 			_, _ = w.Write([]byte(`{"code":"2303","error":"Job not found"}`))
 			return
 		}
+		if strings.HasSuffix(r.URL.Path, "/aml") {
+			r := map[string]any{"ResultCode": "0000", "ResultText": "No match", "SmileJobID": "666",
+				"PartnerParams": map[string]any{"job_id": req.JobID, "user_id": req.UserID, "job_type": 10},
+				"timestamp":     ts, "signature": sig}
+			_ = json.NewEncoder(w).Encode(r)
+			return
+		}
 		if req.PP != nil { // the ID API
 			r := result(req.PP.JobID, req.PP.UserID)
 			r["timestamp"], r["signature"] = ts, sig
@@ -57,8 +65,12 @@ func TestAnswerWithAnEarlierRequestsPairIsRefused(t *testing.T) {
 		smileid.WithValidationAPI(false), smileid.WithRetryPolicy(smileid.RetryPolicy{}))
 	require.NoError(t, err)
 	ctx := context.Background()
+	// Each call is signed in another millisecond than the one before (two requests signed
+	// in the same millisecond carry the same pair, and the per-call check would see it).
+	nextMillisecond := func() { time.Sleep(2 * time.Millisecond) }
 	_, err = c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "u1", JobID: "j1"})
 	require.Error(t, err) // the server has no pair yet
+	nextMillisecond()
 	st, err := c.Utilities.GetJobStatus(ctx, smileid.JobStatusQuery{UserID: "u2", JobID: "j2"})
 	require.Nil(t, st, "a status signed with the previous request's pair is not handed over")
 	require.ErrorIs(t, err, smileid.ErrResponseNotBound)
@@ -67,10 +79,18 @@ func TestAnswerWithAnEarlierRequestsPairIsRefused(t *testing.T) {
 	require.ErrorAs(t, err, &be)
 	require.True(t, be.Echoed)
 
+	nextMillisecond()
 	v, err := c.IDAPI.SubmitJob(ctx, smileid.PartnerParams{JobID: "j3", UserID: "u3", JobType: smileid.EnhancedKYC},
 		smileid.IDInfo{Country: "NG", IDType: "BVN", IDNumber: "00000000000"})
 	require.Nil(t, v)
 	require.ErrorIs(t, err, smileid.ErrResponseNotBound, "the ID API refuses it too")
+	require.ErrorAs(t, err, &be)
+	require.True(t, be.Echoed)
+
+	nextMillisecond()
+	aml, err := c.AML.SubmitJob(ctx, smileid.AMLRequest{UserID: "u4", JobID: "j4", FullName: "Joe Leo Bloggs", Countries: []string{"NG"}})
+	require.Nil(t, aml)
+	require.ErrorIs(t, err, smileid.ErrResponseNotBound, "and AML")
 	require.ErrorAs(t, err, &be)
 	require.True(t, be.Echoed)
 }
