@@ -242,3 +242,51 @@ func formatSummary(f fmt.State, verb rune, text string) {
 	}
 	_, _ = f.Write([]byte(text))
 }
+
+// LogValue summarizes the screening request without personal data: its job_id, the
+// countries and options, how many aliases; never the name, birth year, aliases or the
+// user_id.
+func (r AMLRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("job_id", r.JobID), slog.String("countries", strings.Join(r.Countries, ",")),
+		slog.Bool("birth_year", r.BirthYear != ""), slog.Int("aliases", len(r.Aliases)),
+		slog.Bool("search_existing_user", r.SearchExistingUser))
+}
+
+// String is the request's summary (see LogValue).
+func (r AMLRequest) String() string { return summaryText("smileid.AMLRequest", r.LogValue()) }
+
+// Format prints String with every verb, so that no verb prints the personal data.
+func (r AMLRequest) Format(f fmt.State, verb rune) { formatSummary(f, verb, r.String()) }
+
+// LogValue summarizes the screening's result: its codes, SmileJobID, job_id and how many
+// people it matched; never the people (names, dates of birth, sanctions, adverse media)
+// or the user_id.
+func (r AMLResult) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("result_code", r.ResultCode), slog.String("result_text", r.ResultText),
+		slog.String("smile_job_id", r.SmileJobID)}
+	if r.PartnerParams != nil {
+		attrs = append(attrs, slog.String("job_id", r.PartnerParams.JobID))
+	}
+	return slog.GroupValue(append(attrs, slog.Int("people", len(r.People)))...)
+}
+
+// String is the result's summary (see LogValue).
+func (r AMLResult) String() string { return summaryText("smileid.AMLResult", r.LogValue()) }
+
+// Format prints String with every verb, so that no verb prints the personal data.
+func (r AMLResult) Format(f fmt.State, verb rune) { formatSummary(f, verb, r.String()) }
+
+// LogValue summarizes the address verification request without personal data: its
+// job_id, country and utility provider and type; never the address, name, utility or ID
+// number, or the user_id.
+func (r AddressRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("job_id", r.JobID), slog.String("country", r.Country),
+		slog.String("utility_provider", r.UtilityProvider), slog.String("utility_type", r.UtilityType),
+		slog.String("callback_url", Redact(r.CallbackURL)))
+}
+
+// String is the request's summary (see LogValue).
+func (r AddressRequest) String() string { return summaryText("smileid.AddressRequest", r.LogValue()) }
+
+// Format prints String with every verb, so that no verb prints the personal data.
+func (r AddressRequest) Format(f fmt.State, verb rune) { formatSummary(f, verb, r.String()) }

@@ -47,6 +47,15 @@ func TestPersonalDataDoesNotPrint(t *testing.T) {
 	body := strings.TrimSuffix(result, "}") + `,"timestamp":"` + ts + `","signature":"` + s.Generate(ts) + `"}`
 	cb, err := s.CheckCallbackSignature([]byte(body), callbackAt)
 	require.NoError(t, err)
+	amlReq := smileid.AMLRequest{UserID: "jane.doe@example.com", JobID: "job-print", FullName: "Jane Doe", Countries: []string{"NG"},
+		BirthYear: "1990-01-02", Aliases: []string{"Jane"}}
+	var amlRes smileid.AMLResult
+	require.NoError(t, json.Unmarshal([]byte(`{"ResultCode":"1030","ResultText":"Found","SmileJobID":"0000000042",
+		"PartnerParams":{"job_id":"job-print","user_id":"jane.doe@example.com"},
+		"people":[{"name":"Jane Doe","dob":"1990-01-02","aliases":["Jane"]}]}`), &amlRes.AMLResult))
+	require.Len(t, amlRes.People, 1)
+	addrReq := smileid.AddressRequest{UserID: "jane.doe@example.com", JobID: "job-print", Country: "NG", Address: "12 Main Street",
+		FullName: "Jane Doe", UtilityNumber: "12345678901", UtilityProvider: "IKEDC", CallbackURL: "https://partner.example/cb?token=secret-token"}
 	confirmed := smileid.ConfirmedCallback{JobID: "job-print", UserID: "jane.doe@example.com", Status: &st, Result: st.LatestResult(), Callback: cb}
 
 	for name, tc := range map[string]struct {
@@ -61,6 +70,9 @@ func TestPersonalDataDoesNotPrint(t *testing.T) {
 		"*Verification":     {&v, []string{"1012"}},
 		"SignedCallback":    {cb, []string{"job-print", "1012", ts}},
 		"ConfirmedCallback": {&confirmed, []string{"job-print", "1012", "2302"}},
+		"AMLRequest":        {amlReq, []string{"job-print", "NG", "aliases: 1"}},
+		"AMLResult":         {&amlRes, []string{"job-print", "1030", "people: 1"}},
+		"AddressRequest":    {addrReq, []string{"job-print", "IKEDC", "[REDACTED]"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var logged bytes.Buffer
