@@ -46,7 +46,7 @@ func (e *ResponseBindingError) Error() string {
 	case e.Echoed:
 		return fmt.Sprintf("smileid: %s: %s: it carries the signature of a request this client sent (echoed, not signed by Smile ID)", e.Operation, notBound)
 	case e.Stale:
-		return fmt.Sprintf("smileid: %s: %s: it was signed more than %s before the request (a replayed signature, or the server's clock is far behind this one's)", e.Operation, notBound, MaxResponseSkew)
+		return fmt.Sprintf("smileid: %s: %s: it was signed too long before the request (more than %s, or before the signatures this client still remembers): a replayed signature, or the server's clock is far behind this one's", e.Operation, notBound, MaxResponseSkew)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "smileid: %s: %s: the result is for another job:", e.Operation, notBound)
@@ -162,9 +162,10 @@ func (s *sentSignatures) add(timestamp, signature string) {
 	*s = append(*s, struct{ timestamp, signature string }{timestamp, signature})
 }
 
-// echoes reports (for checkReplay: call that) whether a response signed over respTS with
-// respSig is one of the requests' own pairs: the same timestamp (then a valid signature is the request's), or
-// the same signature bytes in any encoding.
+// echoes reports whether a response signed over respTS with respSig is one of the
+// requests' own pairs: the same timestamp (then a valid signature is the request's), or
+// the same signature bytes in any encoding. Checks of answers call checkReplay, which
+// calls this.
 func (s sentSignatures) echoes(respTS, respSig string) bool {
 	got, gotOK := decodeSignature(respSig)
 	for _, p := range s {
@@ -198,8 +199,8 @@ func (s sentSignatures) firstSent() (time.Time, bool) {
 // The protocol's signature covers the timestamp only, to the millisecond: Smile ID's
 // answer signed in the millisecond another request of this client was signed carries
 // that request's very pair. So the pairs of requests sent while the call is in flight
-// (other goroutines' calls) are not held against it: at a few requests a second, one
-// genuine answer in a hundred or so would be refused. A hostile server that copies the
+// (other goroutines' calls) are not held against it: at ten requests a second, about one
+// genuine answer in a hundred would be refused. A hostile server that copies the
 // pair of such a concurrent request is not caught by this check; the answer must still
 // name the job asked for (checkResultBinding).
 func (c *Client) checkReplay(op Operation, respTS, respSig string, sent sentSignatures, jobID, userID string) error {
@@ -257,7 +258,7 @@ func checkResultBinding(op Operation, r *JobResult, jobID, userID string) error 
 
 // checkJobStatus checks that a job status answers this request: signed with this
 // partner's key, over a timestamp of the server's own (not the request's signature
-// echoed, nor any the client sent recently, nor one signed long before the request), and
+// echoed, nor any the client sent before, nor one signed long before the request), and
 // about the job asked for (every result's PartnerParams).
 func (c *Client) checkJobStatus(st *JobStatus, q JobStatusQuery, sent sentSignatures) error {
 	if !c.sig.confirmResponse(st.SignedTimestamp(), st.Signature) {
