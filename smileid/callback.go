@@ -402,9 +402,9 @@ func (c *Client) CallbackHandler(handle func(context.Context, *ConfirmedCallback
 // OfflineCallbackHandler returns an http.Handler that checks callbacks offline only (as
 // CheckCallbackSignature: signature, age limit, exact keys) and passes them to handle,
 // once per delivery (the same job and signed instant, whatever the form of its timestamp:
-// ISO 8601 or epoch milliseconds, with or without leading zeros), without asking Smile ID. What it
-// passes on is a claim, not a result: anyone who saw one signed request of yours can
-// forge it (see SignedCallback). Use Client.CallbackHandler unless your code confirms each
+// ISO 8601 or epoch milliseconds, with or without leading zeros), without asking Smile
+// ID. What it passes on is a claim, not a result: anyone who saw one signed request of
+// yours can forge it (see SignedCallback). Use Client.CallbackHandler unless your code confirms each
 // callback itself, for example by reading the job's status before acting.
 //
 // It answers 200 when handle returns nil (or the delivery was already handled), 500 when
@@ -745,9 +745,16 @@ func checkExactKeys(body []byte) error {
 // foldKey folds a JSON key the way encoding/json does when it matches a key to a struct
 // field (bytes.EqualFold): ASCII letters to upper case, any other rune to the smallest
 // rune of its Unicode case-folding orbit. Two keys are the same field for encoding/json
-// exactly when their foldKey is equal: U+017F LONG S folds with s and S, U+212A KELVIN
-// SIGN with k and K, which strings.ToLower does not see.
+// exactly when their foldKey is equal: U+017F LONG S folds with s and S, which
+// strings.ToLower does not see (U+212A KELVIN SIGN, with k and K, it does).
 func foldKey(key string) string {
+	plain := true // ASCII without lower-case letters: folded already
+	for i := 0; i < len(key) && plain; i++ {
+		plain = key[i] < utf8.RuneSelf && (key[i] < 'a' || key[i] > 'z')
+	}
+	if plain {
+		return key
+	}
 	var b strings.Builder
 	b.Grow(len(key))
 	for _, r := range key {
