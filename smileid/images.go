@@ -2,6 +2,7 @@ package smileid
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -101,7 +102,9 @@ type preparedImage struct {
 // prepareImages opens, reads and checks every image, so that a missing or bad file is
 // reported before the job is created on the server. Files are read here to compute their
 // CRC and read again, streamed, during the upload: memory does not grow with their size.
-func prepareImages(images []Image) ([]preparedImage, error) {
+// Reading stops when ctx ends (checked between reads of at most 32 KiB): the error is then
+// a *NotSentError of the prep upload, which was not sent.
+func prepareImages(ctx context.Context, images []Image) ([]preparedImage, error) {
 	out := make([]preparedImage, 0, len(images))
 	names := map[string]int{}
 	for i, img := range images {
@@ -109,7 +112,7 @@ func prepareImages(images []Image) ([]preparedImage, error) {
 		if !img.Type.Valid() {
 			return nil, invalid(field, "unknown image type %d (want 0 to 7)", int(img.Type))
 		}
-		p, err := prepareImage(field, img)
+		p, err := prepareImage(ctx, field, img)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +127,10 @@ func prepareImages(images []Image) ([]preparedImage, error) {
 	return out, nil
 }
 
-func prepareImage(field string, img Image) (preparedImage, error) {
+func prepareImage(ctx context.Context, field string, img Image) (preparedImage, error) {
+	if err := ctx.Err(); err != nil {
+		return preparedImage{}, notSent(err)
+	}
 	p := preparedImage{typ: img.Type}
 	fileType := isFileType(img.Type)
 	sources := 0
@@ -153,18 +159,18 @@ func prepareImage(field string, img Image) (preparedImage, error) {
 		return p, nil
 	case img.path != "":
 		if !fileType {
-			b, err := readImageFile(field, img.path)
+			b, err := readImageFile(ctx, field, img.path)
 			if err != nil {
 				return p, err
 			}
 			data = b
 			break
 		}
-		return prepareFile(field, p, img.path)
+		return prepareFile(ctx, field, p, img.path)
 	case img.reader != nil:
-		b, err := io.ReadAll(io.LimitReader(img.reader, MaxImageSize+1))
+		b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, img.reader}, MaxImageSize+1))
 		if err != nil {
-			return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+			return p, readError(ctx, field, err)
 		}
 		data = b
 	default:
@@ -185,42 +191,122 @@ func prepareImage(field string, img Image) (preparedImage, error) {
 	return p, nil
 }
 
-// prepareFile checks a file image and computes its CRC without keeping it in memory.
-func prepareFile(field string, p preparedImage, path string) (preparedImage, error) {
+// prepareFile checks a file image and computes its CRC without keeping it in memory. The
+// upload opens the file again as openImage does (without waiting, regular files only), so
+// that a file replaced by a FIFO in between fails the upload instead of hanging it.
+func prepareFile(ctx context.Context, field string, p preparedImage, path string) (preparedImage, error) {
 	f, err := openImage(field, path)
 	if err != nil {
 		return p, err
 	}
 	defer f.Close()
-	st, _ := f.Stat()
-	var head [8]byte
-	n, _ := io.ReadFull(f, head[:])
-	if err := checkImageBytes(field, head[:n], st.Size()); err != nil {
-		return p, err
+	st, err := f.Stat()
+	if err != nil {
+		return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
 	}
-	crc := crc32.Update(0, crc32.IEEETable, head[:n])
-	buf := getBuffer()
-	defer putBuffer(buf)
-	copied := int64(0)
-	for {
-		m, err := f.Read(*buf)
-		crc = crc32.Update(crc, crc32.IEEETable, (*buf)[:m])
-		copied += int64(m)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
-		}
+	size, crc, err := crcImage(ctx, field, f, st.Size())
+	if err != nil {
+		return p, err
 	}
 	name := filepath.Base(path)
 	if err := checkEntryName(field, name); err != nil {
 		return p, err
 	}
-	p.name, p.size, p.crc = name, int64(n)+copied, crc
-	p.open = func() (io.ReadCloser, error) { return os.Open(path) }
+	p.name, p.size, p.crc = name, size, crc
+	p.open = func() (io.ReadCloser, error) {
+		f, err := openImage(field, path)
+		if err != nil {
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				err = &imageChangedError{field: ve.Field, reason: ve.Reason, err: ve.Err}
+			}
+			return nil, err
+		}
+		return f, nil
+	}
 	return p, nil
 }
+
+// crcImage reads an image to its end and returns its size and CRC-32, checking that it
+// starts like a JPEG or PNG and is neither empty nor larger than MaxImageSize: announced
+// (the size the file system reported) is checked first, then what is read, which stops
+// past MaxImageSize however long the file turns out to be (it may grow while it is read).
+// It stops when ctx ends, between reads.
+func crcImage(ctx context.Context, field string, r io.Reader, announced int64) (int64, uint32, error) {
+	var head [8]byte
+	n, err := io.ReadFull(ctxReader{ctx, r}, head[:])
+	switch err {
+	case nil:
+	case io.EOF, io.ErrUnexpectedEOF:
+		err = io.EOF // all of it is in head
+	default:
+		return 0, 0, readError(ctx, field, err)
+	}
+	if err := checkImageBytes(field, head[:n], announced); err != nil {
+		return 0, 0, err
+	}
+	crc := crc32.Update(0, crc32.IEEETable, head[:n])
+	size := int64(n)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	for err == nil {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		var m int
+		m, err = r.Read(*buf)
+		crc = crc32.Update(crc, crc32.IEEETable, (*buf)[:m])
+		size += int64(m)
+		if size > MaxImageSize {
+			return 0, 0, checkImageBytes(field, head[:n], size)
+		}
+	}
+	if err != io.EOF {
+		return 0, 0, readError(ctx, field, err)
+	}
+	return size, crc, nil
+}
+
+// imageChangedError is an image file that the upload could not open as the regular file
+// checked before the prep upload (removed, replaced by a FIFO...). It matches
+// errImageChanged, and Err (such as fs.ErrNotExist) with errors.Is.
+type imageChangedError struct {
+	field, reason string
+	err           error
+}
+
+func (e *imageChangedError) Error() string {
+	return errImageChanged.Error() + ": " + e.field + " " + e.reason
+}
+
+func (e *imageChangedError) Is(target error) bool { return target == errImageChanged }
+func (e *imageChangedError) Unwrap() error        { return e.err }
+
+// ctxReader reads r until ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// readError is the error of an image that could not be read: the context's end (nothing
+// was sent), or a *ValidationError.
+func readError(ctx context.Context, field string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		return notSent(cerr)
+	}
+	return &ValidationError{Field: field, Reason: "could not be read", Err: err}
+}
+
+// notSent is the error of a job whose images were being checked when ctx ended: the prep
+// upload, which creates the job, was not sent.
+func notSent(ctxErr error) error { return &NotSentError{Operation: OpUpload, Err: ctxErr} }
 
 func openImage(field, path string) (*os.File, error) {
 	// Only regular files: opening a FIFO waits for a writer (forever, past any context),
@@ -245,15 +331,18 @@ func openImage(field, path string) (*os.File, error) {
 	return f, nil
 }
 
-func readImageFile(field, path string) ([]byte, error) {
+func readImageFile(ctx context.Context, field, path string) ([]byte, error) {
 	f, err := openImage(field, path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxImageSize+1))
+	if st, err := f.Stat(); err == nil && st.Size() > MaxImageSize {
+		return nil, checkImageBytes(field, nil, st.Size()) // refused without reading it
+	}
+	b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, f}, MaxImageSize+1))
 	if err != nil {
-		return nil, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+		return nil, readError(ctx, field, err)
 	}
 	return b, nil
 }

@@ -3,6 +3,7 @@ package smileid
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -98,7 +99,7 @@ func writeImages(t testing.TB, n int, size int) []preparedImage {
 		}
 		path := filepath.Join(dir, fmt.Sprintf("img%d.jpg", i))
 		require.NoError(t, os.WriteFile(path, b, 0o600))
-		p, err := prepareImage("x", ImageFile(ImageLivenessFile, path))
+		p, err := prepareImage(context.Background(), "x", ImageFile(ImageLivenessFile, path))
 		require.NoError(t, err)
 		out = append(out, p)
 	}
@@ -153,7 +154,7 @@ func TestZipMemoryDoesNotGrowWithImageSize(t *testing.T) {
 			r.Close()
 		}
 		return func() {
-			prepared, err := prepareImages(images)
+			prepared, err := prepareImages(context.Background(), images)
 			require.NoError(t, err)
 			require.NoError(t, (&zipPlan{info: rawInfoJSON([]byte(`{}`)), files: prepared}).writeTo(io.Discard))
 		}
