@@ -37,7 +37,10 @@ type Image struct {
 
 // ImageFile is the image of type t in the file at path. File types (0, 1, 4, 5) go into
 // the zip under the file's base name; for base64 types (2, 3, 6, 7) the file is encoded
-// into info.json.
+// into info.json. The file must be a regular file; it is read twice, to be checked
+// before anything is sent and during the upload, and a call stops reading it when its
+// context ends. A read the operating system itself never completes (a hung network file
+// system) holds the call until it completes: net/http waits for it.
 func ImageFile(t ImageType, path string) Image { return Image{Type: t, path: path} }
 
 // ImageBase64 is an image of a base64 type (2, 3, 6, 7) given as standard base64 text
@@ -233,8 +236,11 @@ func prepareFile(ctx context.Context, field string, p preparedImage, path string
 // past MaxImageSize however long the file turns out to be (it may grow while it is read).
 // It stops when ctx ends, between reads.
 func crcImage(ctx context.Context, field string, r io.Reader, announced int64) (int64, uint32, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, notSent(err)
+	}
 	var head [8]byte
-	n, err := io.ReadFull(ctxReader{ctx, r}, head[:])
+	n, err := io.ReadFull(r, head[:])
 	switch err {
 	case nil:
 	case io.EOF, io.ErrUnexpectedEOF:

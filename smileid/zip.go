@@ -205,10 +205,12 @@ type zipSeg struct {
 }
 
 // zipReader reads a zip described by its segments. Read, like any io.Reader's, is called
-// by one goroutine at a time; Close may be called from another one at any time, while a
-// Read waits on an image (the transport does, and so does the context's end): it takes
-// only mu, which is never held while an image is opened or read, so it returns at once,
-// and it closes the image being read, which ends a read that closing can end.
+// by one goroutine at a time; Close may be called from another one at any time, even while
+// a Read waits on an image (the HTTP/2 transport does when a request ends, and so does the
+// context's end, see body). Close takes only mu, which is never held while an image is
+// opened or read, so it returns at once; it closes the image being read, which ends that
+// read if closing can (a pipe, a reader that honours Close: not a regular file's read
+// stuck in the kernel, such as on a hung network file system).
 type zipReader struct {
 	segs []zipSeg
 	// The reading goroutine's.

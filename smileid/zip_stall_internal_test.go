@@ -199,7 +199,7 @@ func TestImageChecksStopWithTheContext(t *testing.T) {
 		require.Equal(t, OpUpload, ns.Operation)
 		require.ErrorIs(t, err, context.Canceled)
 		require.ErrorIs(t, err, ErrNotSent)
-		require.LessOrEqual(t, r.n, int64(len(jpegMagic)), "no read after the context ended")
+		require.LessOrEqual(t, r.n, int64(8), "it stops after the 8-byte head it checks, before the 32 KiB reads")
 	})
 	t.Run("ImageReader", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
