@@ -2,14 +2,12 @@ package openapi_test
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -18,37 +16,18 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/stretchr/testify/require"
+
+	"github.com/smileidentity/smile-identity-core-go/internal/conformance"
 )
 
 // recording is one request an official SDK sent (testdata/conformance/*.jsonl).
-type recording struct {
-	Scenario string          `json:"scenario"`
-	Method   string          `json:"method"`
-	Path     string          `json:"path"`
-	Body     json.RawMessage `json:"body"`
-	Zip      *struct {
-		Entries []struct {
-			Name     string          `json:"name"`
-			InfoJSON json.RawMessage `json:"info_json"`
-		} `json:"entries"`
-	} `json:"zip"`
-}
+type recording = conformance.Recording
 
 func recordings(t *testing.T, file string) []recording {
 	t.Helper()
-	f, err := os.Open("../testdata/conformance/" + file)
+	recs, err := conformance.Load("../testdata/conformance/" + file)
 	require.NoError(t, err)
-	defer f.Close()
-	var out []recording
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 4<<20), 4<<20)
-	for sc.Scan() {
-		var r recording
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
-		out = append(out, r)
-	}
-	require.NoError(t, sc.Err())
-	return out
+	return recs
 }
 
 // zipDecoder lets openapi3filter validate a zip body as the spec describes it (UploadZip):
@@ -86,24 +65,13 @@ func zipDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3
 	return entries, nil
 }
 
-// rebuildZip makes a zip with the recorded entries in their order: the recorded info.json
-// and a placeholder for each image (the recordings keep hashes, not image bytes).
+// rebuildZip makes the recorded zip again, entries in their order, with the recorded
+// info.json, fixture images and text entries.
 func rebuildZip(t *testing.T, rec recording) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, e := range rec.Zip.Entries {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Store})
-		require.NoError(t, err)
-		content := []byte("\xff\xd8 image bytes \xff\xd9")
-		if e.Name == "info.json" {
-			content = e.InfoJSON
-		}
-		_, err = w.Write(content)
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
+	b, err := conformance.RebuildZip(rec, "../testdata/conformance/fixtures")
+	require.NoError(t, err)
+	return b
 }
 
 // validateRecording checks one recorded request against the spec with openapi3filter, as

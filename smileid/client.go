@@ -28,7 +28,8 @@ const maxResponseBody = 16 << 20
 
 // Client talks to Smile ID's v1 API. Create it with NewClient; it is safe for concurrent
 // use. Its methods are grouped like the other Smile ID SDKs' classes: WebAPI (image jobs,
-// job status, web tokens), IDAPI (Enhanced KYC and Business Verification) and Utilities.
+// job status, web tokens), IDAPI (Enhanced KYC and Business Verification), Utilities, and
+// the Ruby SDK's AML (AmlCheck) and AddressVerification.
 type Client struct {
 	// WebAPI submits jobs (image jobs through prep upload, zip and upload; job types 5 and
 	// 7 through the ID API), gets their status and issues web tokens.
@@ -38,6 +39,10 @@ type Client struct {
 	// Utilities gets job status, the services document and valid documents, and validates
 	// input.
 	Utilities *Utilities
+	// AML screens people against sanctions, PEP and adverse-media lists (job type 10).
+	AML *AMLCheck
+	// AddressVerification verifies addresses in Nigeria and South Africa (job type 12).
+	AddressVerification *AddressVerificationAPI
 
 	cfg      config
 	sig      *Signature
@@ -100,6 +105,7 @@ func NewClient(partnerID, apiKey string, opts ...Option) (*Client, error) {
 	}
 	c.gen = gen
 	c.WebAPI, c.IDAPI, c.Utilities = &WebAPI{c}, &IDAPI{c}, &Utilities{c}
+	c.AML, c.AddressVerification = &AMLCheck{c}, &AddressVerificationAPI{c}
 	return c, nil
 }
 

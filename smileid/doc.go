@@ -1,7 +1,7 @@
 // Package smileid is the Go SDK for Smile ID's v1 KYC API: Biometric KYC, SmartSelfie
 // registration and authentication, Enhanced KYC, Document Verification, Business
-// Verification, job status, web tokens, the services document, and the receiving of
-// Smile ID's callbacks.
+// Verification, AML screening, address verification, job status, web tokens, the services
+// document, and the receiving of Smile ID's callbacks.
 //
 // Create one Client per partner and environment and share it; it is safe for concurrent
 // use:
@@ -12,7 +12,9 @@
 //
 // Its methods follow the other Smile ID SDKs: client.WebAPI.SubmitJob submits a job (image
 // jobs through prep upload, zip and upload; job types 5 and 7 through the ID API),
-// client.IDAPI verifies ID numbers and businesses, and client.Utilities gets job status
+// client.IDAPI verifies ID numbers and businesses, client.AML screens people against
+// sanctions, PEP and adverse-media lists (the Ruby SDK's AmlCheck), client.AddressVerification
+// verifies addresses in Nigeria and South Africa, and client.Utilities gets job status
 // and the services document and validates input. NewSignature signs and verifies by hand.
 //
 // Client.CallbackHandler receives callbacks. A callback's signature covers its timestamp,

@@ -30,8 +30,8 @@ var (
 	// context ended while waiting, or a gateway answered HTTP 408, 502 or 504. The job may
 	// exist and be billed. (A request that never left the client is a *NotSentError
 	// instead, and the SDK retries it; 429 and 503 with Retry-After are refusals, retried
-	// after the wait the server asks for.) SubmitJob and IDAPI.SubmitJob return it inside
-	// a *JobError naming the job.
+	// after the wait the server asks for.) SubmitJob, IDAPI.SubmitJob, AML.SubmitJob and
+	// AddressVerification.SubmitJob return it inside a *JobError naming the job.
 	//
 	// To reconcile, use the job_id as the idempotency key: get the job's status
 	// (Utilities.GetJobStatus) with the same user_id and job_id. If Smile ID does not know

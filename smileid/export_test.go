@@ -1,6 +1,9 @@
 package smileid
 
-import "crypto/tls"
+import (
+	"crypto/tls"
+	"time"
+)
 
 // WithTransportTLSConfigForTest makes the SDK's own transport use tc (for example to
 // trust an httptest server's certificate) without marking a transport option as given:
@@ -28,4 +31,12 @@ func DialGateForTest(c *Client) (waiting, dialing int) {
 		dialing += n
 	}
 	return waiting, dialing
+}
+
+// WithClockForTest makes the client sign requests with now's time.
+func WithClockForTest(now func() time.Time) Option {
+	return func(c *config) error {
+		c.now = now
+		return nil
+	}
 }

@@ -76,7 +76,8 @@ type JobError struct {
 	JobID      string
 	SmileJobID string // "" when no answer named it
 	// Stage is the operation that failed: OpUpload (prep upload), OpUploadZip (building or
-	// uploading the zip), OpJobStatus (polling), or the ID API's operation.
+	// uploading the zip), OpJobStatus (polling), the ID API's operation, OpAML or
+	// OpAddressVerification.
 	Stage Operation
 	// Body is the response body that arrived with the failure, if any (an ID API answer
 	// that could not be used, the last status polled). For the ID API it is the person's

@@ -98,22 +98,24 @@ var resultCodes = map[JobType]map[string]codeMeaning{
 		"1015": {OutcomeError, true, "docs: result codes (registry unavailable)"},
 		"1016": {OutcomeError, false, "docs: result codes (product not activated)"},
 	},
-	JobType(10): { // AML screening
+	AMLScreening: {
 		"1030": {OutcomeProvisional, false, "docs: AML check; Ruby SDK spec (found on list: review)"},
 		"1031": {OutcomeApproved, false, "API reference v3 example (no matches found)"},
 		"1017": {OutcomeProvisional, false, "API reference v3 (news media only: review)"},
 		"1015": {OutcomeError, true, "API reference v3 (provider unavailable)"},
 	},
-	JobType(12): { // address verification
+	AddressVerification: {
 		"1013": {OutcomeRejected, false, "docs: address verification"},
 		"1022": {OutcomeRejected, false, "docs: address verification"},
 		"1015": {OutcomeError, true, "docs: address verification"},
 	},
 }
 
-// Decide turns a job's result into an outcome for job type jt, from the ResultCodes Smile
-// ID documents per product (the table is in the README, with its sources). The rules, in
-// order: no result -> OutcomeUnknown; a code documented for the product -> its outcome,
+// Decide turns a job's result into an outcome for job type jt (the type of the job you
+// submitted), from the ResultCodes Smile ID documents per product (the table is in the
+// README, with its sources). The rules, in order: no result -> OutcomeUnknown; a result
+// whose PartnerParams name another job type than jt -> OutcomeUnknown (a code means
+// something only for its product); a code documented for the product -> its outcome,
 // except that an approval marked not final (IsFinalResult "false") or whose text says it
 // is provisional or under review is OutcomeProvisional; an undocumented code ->
 // OutcomeUnknown. It never approves a code it does not know, whatever job_success says.
@@ -122,6 +124,10 @@ func Decide(jt JobType, r *JobResult) Decision {
 		return Decision{Outcome: OutcomeUnknown, Reason: "no result code"}
 	}
 	d := Decision{Code: r.ResultCode, Text: r.ResultText}
+	if echoed := ResultJobTypeText(r); echoed != "" && strings.TrimSpace(echoed) != jobTypeText(jt) {
+		d.Outcome, d.Reason = OutcomeUnknown, "the result is for job type "+clip(oneLineText(echoed), 8)+", not "+jobTypeText(jt)
+		return d
+	}
 	m, ok := resultCodes[jt][r.ResultCode]
 	if !ok {
 		m, ok = resultCodes[anyProduct][r.ResultCode]
@@ -138,8 +144,8 @@ func Decide(jt JobType, r *JobResult) Decision {
 }
 
 // DecideStatus decides from a job status: OutcomePending while the job is not complete
-// (or has no zip yet), else Decide on its latest result. The job type comes from the
-// result's partner params when it carries them, else from jt.
+// (or has no zip yet), else Decide(jt, its latest result), jt being the type of the job
+// you submitted.
 func DecideStatus(jt JobType, st *JobStatus) Decision {
 	if st == nil {
 		return Decision{Outcome: OutcomeUnknown, Reason: "no status"}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/smileidentity/smile-identity-core-go/generated"
 	"github.com/smileidentity/smile-identity-core-go/smileid"
 )
 
@@ -94,5 +95,39 @@ func TestOutcomeTableInREADME(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), smileid.OutcomeTable()) {
 		t.Fatalf("README.md lacks Decide's table; paste this under \"Deciding an outcome\":\n%s", smileid.OutcomeTable())
+	}
+}
+
+// A result echoing another job type than the one submitted is not decided: a code means
+// something only for its product (a type 6 result with 1012 is not an Enhanced KYC pass).
+func TestDecideRefusesAResultOfAnotherJobType(t *testing.T) {
+	r := &smileid.JobResult{ResultCode: "1012", ResultText: "ID Number Validated", IsFinalResult: "true",
+		PartnerParams: &generated.ResultPartnerParams{JobID: "j", UserID: "u"}}
+	var jt generated.ResultJobType
+	if err := jt.FromJobTypeText("6"); err != nil {
+		t.Fatal(err)
+	}
+	r.PartnerParams.JobType = &jt
+	if d := smileid.Decide(smileid.EnhancedKYC, r); d.Outcome != smileid.OutcomeUnknown || !strings.Contains(d.Reason, "job type 6") {
+		t.Fatalf("Decide = %+v", d)
+	}
+	if err := jt.FromJobTypeNumber(5); err != nil {
+		t.Fatal(err)
+	}
+	if d := smileid.Decide(smileid.EnhancedKYC, r); d.Outcome != smileid.OutcomeApproved {
+		t.Fatalf("the same job type: %+v", d)
+	}
+	st := &smileid.JobStatus{}
+	st.JobComplete = true
+	var res generated.JobStatusResultValue
+	if err := res.FromJobResult(*r); err != nil {
+		t.Fatal(err)
+	}
+	st.Result = &res
+	if d := smileid.DecideStatus(smileid.DocumentVerification, st); d.Outcome != smileid.OutcomeUnknown {
+		t.Fatalf("DecideStatus with another job type: %+v", d)
+	}
+	if d := smileid.DecideStatus(smileid.EnhancedKYC, st); d.Outcome != smileid.OutcomeApproved {
+		t.Fatalf("DecideStatus: %+v", d)
 	}
 }

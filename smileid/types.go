@@ -53,7 +53,9 @@ const (
 	EnhancedKYC                  = generated.JobTypeEnhancedKYC                  // 5 (ID API)
 	DocumentVerification         = generated.JobTypeDocumentVerification         // 6
 	BusinessVerification         = generated.JobTypeBusinessVerification         // 7 (ID API)
+	AMLScreening                 = generated.JobTypeAML                          // 10 (POST /aml)
 	EnhancedDocumentVerification = generated.JobTypeEnhancedDocumentVerification // 11
+	AddressVerification          = generated.JobTypeAddressVerification          // 12 (POST /async-verify-address)
 )
 
 // Image types: files go into the zip, base64 images into info.json.
@@ -173,4 +175,6 @@ const (
 	ActionNotDone                      = generated.ActionResultNotDone
 	ActionIssuerUnavailable            = generated.ActionResultIssuerUnavailable
 	ActionIDAuthorityPhotoNotAvailable = generated.ActionResultIDAuthorityPhotoNotAvailable
+	ActionListed                       = generated.ActionResultListed    // AML: a person was found
+	ActionNotListed                    = generated.ActionResultNotListed // AML: nobody was found
 )

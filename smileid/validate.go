@@ -7,8 +7,9 @@ import (
 
 var countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
 
-// submittable reports whether the SDK submits jobs of this type. JobType.Valid also
-// accepts the job types the spec names but this SDK does not run (8, 9, 10, 12).
+// submittable reports whether SubmitJob submits jobs of this type. JobType.Valid also
+// accepts the job types the spec names that SubmitJob does not run: 8 and 9 (no SDK
+// submits them), 10 (AML.SubmitJob) and 12 (AddressVerification.SubmitJob).
 func submittable(jt JobType) bool {
 	switch jt {
 	case BiometricKYC, SmartSelfieAuthentication, SmartSelfieRegistration, EnhancedKYC,
@@ -28,6 +29,10 @@ func validatePartnerParams(pp PartnerParams) error {
 		return invalid("partner_params.job_id", "is required (a unique ID for this job)")
 	case strings.TrimSpace(pp.UserID) == "":
 		return invalid("partner_params.user_id", "is required")
+	case pp.JobType == AMLScreening:
+		return invalid("partner_params.job_type", "job type 10 (AML screening) runs with client.AML.SubmitJob")
+	case pp.JobType == AddressVerification:
+		return invalid("partner_params.job_type", "job type 12 (address verification) runs with client.AddressVerification.SubmitJob")
 	case !submittable(pp.JobType):
 		return invalid("partner_params.job_type", "%d is not a job type this API runs (want 1, 2, 4, 5, 6, 7 or 11)", int(pp.JobType))
 	}

@@ -15,14 +15,22 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/smileid"
 )
 
-// writeJSON prints a JSON document on stdout, indented.
-func (e *env) writeJSON(v any) error {
+// writeJSON prints a JSON document on stdout, indented, with every "signature" value
+// redacted (see redactSignatures) and control characters escaped.
+func (e *env) writeJSON(v any) error { return e.writeJSONDoc(v, true) }
+
+// writeJSONDoc prints a JSON document on stdout, indented; redact says whether to
+// redact signatures (only sign prints one, its purpose).
+func (e *env) writeJSONDoc(v any, redact bool) error {
 	b, ok := v.([]byte)
 	if !ok {
 		var err error
 		if b, err = json.Marshal(v); err != nil {
 			return failure("encoding the output: %v", err)
 		}
+	}
+	if redact {
+		b = redactSignatures(b)
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, b, "", "  "); err != nil {
@@ -70,7 +78,7 @@ func cmdSign(_ context.Context, e *env, args []string) error {
 	} else {
 		out.Timestamp, out.Signature = sig.Now()
 	}
-	return e.writeJSON(out)
+	return e.writeJSONDoc(out, false)
 }
 
 func cmdVerifySignature(_ context.Context, e *env, args []string) error {
@@ -125,6 +133,12 @@ func cmdSubmit(ctx context.Context, e *env, args []string) error {
 	pj, err := parseJobFile(data, dir, jobDefaults{callbackURL: *callbackURL, async: *async})
 	if err != nil {
 		return usageError("%s: %v", *jobPath, err)
+	}
+	switch pj.Job.PartnerParams.JobType {
+	case smileid.AMLScreening:
+		return usageError("%s: job type 10 (AML screening) has its own command: smileid aml (see smileid aml -h)", *jobPath)
+	case smileid.AddressVerification:
+		return usageError("%s: job type 12 (address verification) has its own command: smileid address (see smileid address -h)", *jobPath)
 	}
 	for _, n := range pj.Notes {
 		fmt.Fprintf(e.stderr, "smileid submit: note: %s\n", n)

@@ -1,7 +1,8 @@
 // Command smileid is a command-line client of Smile ID's v1 KYC API, built on package
 // smileid: it signs and verifies signatures, submits jobs described in JSON files, gets
-// and waits for job status, lists the services, issues web tokens, verifies callbacks and
-// serves the SDK's fake Smile ID server for offline tests. See README.md.
+// and waits for job status, screens people (AML), verifies addresses, lists the services,
+// issues web tokens, verifies callbacks and serves the SDK's fake Smile ID server for
+// offline tests. See README.md.
 //
 // Credentials come from SMILEID_PARTNER_ID and SMILEID_API_KEY only; the server from
 // --server or SMILEID_SERVER. Exit status: 0 success, 1 API or job failure, 2 bad usage or
@@ -55,6 +56,8 @@ func commands() []command {
 		{"sign", "print a fresh (or the given) timestamp and its signature", cmdSign},
 		{"verify-signature", "check a signature over a timestamp (exit 1 when it does not match)", cmdVerifySignature},
 		{"submit", "submit a job described in a JSON file and print the result", cmdSubmit},
+		{"aml", "screen a person against sanctions, PEP and adverse-media lists (AML, job type 10)", cmdAML},
+		{"address", "submit an address verification (NG, ZA; job type 12): the result goes to the callback", cmdAddress},
 		{"status", "print a job's status", cmdStatus},
 		{"wait", "poll a job's status until it is complete and print it", cmdWait},
 		{"services", "print the services document (countries, ID types, bank codes)", cmdServices},

@@ -225,8 +225,9 @@ func TestSubmitInProcessFake(t *testing.T) {
 	if path(m, "result", "ResultCode") != "1210" || path(m, "result", "PartnerParams", "optional_info") != "from the cli test" {
 		t.Errorf("result = %v", m["result"])
 	}
-	if _, ok := m["signature"]; !ok {
-		t.Error("stdout is not the raw job status body (no signature)")
+	// The raw job status body, its signature redacted: the CLI hands out no signature.
+	if m["signature"] != "[REDACTED]" || m["timestamp"] == nil {
+		t.Errorf("stdout is not the raw job status body with its signature redacted: signature %v", m["signature"])
 	}
 	if !strings.Contains(r.stderr, "poll 1 ") || !strings.Contains(r.stderr, "complete, job_success true") {
 		t.Errorf("no progress on stderr: %q", r.stderr)

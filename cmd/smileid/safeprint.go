@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -82,4 +85,92 @@ func escapeJSONControls(doc []byte) []byte {
 		i += n
 	}
 	return out.Bytes()
+}
+
+// redactSignatures replaces the value of every "signature" key of a JSON document (at any
+// depth, any letter case) with "[REDACTED]", keeping everything else and the order of
+// keys. A server's (timestamp, signature) pair proves nothing about a body, but it is
+// what a forged callback would carry: the CLI does not hand it out (sign, whose purpose
+// it is, excepted). A document that is not valid JSON is returned as it is.
+func redactSignatures(doc []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var out bytes.Buffer
+	var stack []jsonFrame
+	redactNext := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return doc
+		}
+		top := len(stack) - 1
+		// Separators: a comma before every element but the first, a colon after a key.
+		if top >= 0 {
+			f := &stack[top]
+			isClose := tok == json.Delim('}') || tok == json.Delim(']')
+			if !isClose {
+				if f.object && !f.wantKey {
+					out.WriteByte(':')
+				} else if f.n > 0 {
+					out.WriteByte(',')
+				}
+			}
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			out.WriteRune(rune(v))
+			switch v {
+			case '{', '[':
+				if top >= 0 {
+					stack[top].afterValue()
+				}
+				stack = append(stack, jsonFrame{object: v == '{', wantKey: v == '{'})
+			case '}', ']':
+				stack = stack[:top]
+			}
+			redactNext = false
+			continue
+		case string:
+			if top >= 0 && stack[top].object && stack[top].wantKey {
+				b, _ := json.Marshal(v)
+				out.Write(b)
+				stack[top].wantKey = false
+				redactNext = strings.EqualFold(v, "signature")
+				continue
+			}
+			if redactNext {
+				v = "[REDACTED]"
+			}
+			b, _ := json.Marshal(v)
+			out.Write(b)
+		case json.Number:
+			out.WriteString(v.String())
+		case bool:
+			out.WriteString(strconv.FormatBool(v))
+		case nil:
+			out.WriteString("null")
+		}
+		redactNext = false
+		if top >= 0 {
+			stack[top].afterValue()
+		}
+	}
+	return out.Bytes()
+}
+
+// jsonFrame is an open object or array while redactSignatures rewrites a document.
+type jsonFrame struct {
+	object, wantKey bool
+	n               int // values written
+}
+
+// afterValue notes a value written in the frame: an object then wants its next key.
+func (f *jsonFrame) afterValue() {
+	f.n++
+	if f.object {
+		f.wantKey = true
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,48 @@ func TestStripAndEscape(t *testing.T) {
 	}
 	if strings.ContainsAny(out.String(), "\x1b\x07\x00\u009b\u202e") || json.Unmarshal([]byte(out.String()), &back) != nil || back["msg"] != hostile {
 		t.Fatalf("stdout %q", out.String())
+	}
+}
+
+// A proxy's HTML error page is never pasted: the reason is the status line, on one line.
+func TestCLIProxyHTMLErrorIsTheStatusLine(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center>nginx</center>\n<script>x()</script></body></html>\n"))
+	}))
+	defer srv.Close()
+	r := cli(t, creds("212", "k-123456"), "", "services", "--server", srv.URL+"/v1").want(t, 1)
+	if r.stderr != "smileid services: services: HTTP 502 Bad Gateway\n" {
+		t.Fatalf("stderr %q", r.stderr)
+	}
+}
+
+func TestRedactSignatures(t *testing.T) {
+	in := `{"timestamp":"2026-11-27T09:00:00.000Z","signature":"c2VjcmV0","n":1.50,"big":12345678901234567890,` +
+		`"result":{"Signature":"AAAA","list":[{"signature":"BBBB"},"signature",null,true,[],{}],"html":"<b>&</b>"},"e":""}`
+	got := redactSignatures([]byte(in))
+	var a, b any
+	if err := json.Unmarshal(got, &a); err != nil {
+		t.Fatalf("not JSON: %v: %s", err, got)
+	}
+	want := strings.NewReplacer(`"c2VjcmV0"`, `"[REDACTED]"`, `"AAAA"`, `"[REDACTED]"`, `"BBBB"`, `"[REDACTED]"`).Replace(in)
+	_ = json.Unmarshal([]byte(want), &b)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("redactSignatures =\n%s\nwant the meaning of\n%s", got, want)
+	}
+	for _, s := range []string{"c2VjcmV0", "AAAA", "BBBB"} {
+		if strings.Contains(string(got), s) {
+			t.Errorf("%s survived: %s", s, got)
+		}
+	}
+	// Numbers keep their text; key order is kept.
+	if !strings.Contains(string(got), `"n":1.50,"big":12345678901234567890`) || !strings.HasPrefix(string(got), `{"timestamp"`) {
+		t.Errorf("numbers or order changed: %s", got)
+	}
+	// Not JSON: unchanged.
+	if string(redactSignatures([]byte("<html>"))) != "<html>" {
+		t.Error("a non-JSON document was changed")
 	}
 }

@@ -1,19 +1,17 @@
 package smileidtest_test
 
 import (
-	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/smileidentity/smile-identity-core-go/internal/conformance"
 	"github.com/smileidentity/smile-identity-core-go/smileid"
 	"github.com/smileidentity/smile-identity-core-go/smileid/smileidtest"
 )
@@ -25,40 +23,13 @@ const (
 )
 
 // recording is one request of testdata/conformance/*-sdk-requests.jsonl.
-type recording struct {
-	Scenario string          `json:"scenario"`
-	Seq      int             `json:"seq_in_scenario"`
-	Method   string          `json:"method"`
-	Path     string          `json:"path"`
-	Body     json.RawMessage `json:"body"`
-	Zip      *struct {
-		Entries []struct {
-			Name           string          `json:"name"`
-			Method         string          `json:"method"`
-			InfoJSON       json.RawMessage `json:"info_json"`
-			MatchesFixture string          `json:"matches_fixture"`
-			ContentUTF8    *string         `json:"content_utf8"`
-		} `json:"entries"`
-	} `json:"zip"`
-}
+type recording = conformance.Recording
 
 func readRecordings(t *testing.T, name string) (scenarios []string, byScenario map[string][]recording) {
 	t.Helper()
-	f, err := os.Open("../../testdata/conformance/" + name)
+	recs, err := conformance.Load("../../testdata/conformance/" + name)
 	require.NoError(t, err)
-	defer f.Close()
-	byScenario = map[string][]recording{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
-		var r recording
-		require.NoError(t, json.Unmarshal(sc.Bytes(), &r))
-		if _, seen := byScenario[r.Scenario]; !seen {
-			scenarios = append(scenarios, r.Scenario)
-		}
-		byScenario[r.Scenario] = append(byScenario[r.Scenario], r)
-	}
-	require.NoError(t, sc.Err())
+	scenarios, byScenario = conformance.Group(recs)
 	return scenarios, byScenario
 }
 
@@ -67,32 +38,9 @@ func readRecordings(t *testing.T, name string) (scenarios []string, byScenario m
 // compression methods.
 func rebuildZip(t *testing.T, r recording) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, e := range r.Zip.Entries {
-		method := zip.Store
-		if e.Method == "DEFLATE" {
-			method = zip.Deflate
-		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: method})
-		require.NoError(t, err)
-		switch {
-		case e.InfoJSON != nil:
-			_, err = w.Write(e.InfoJSON)
-		case e.MatchesFixture != "":
-			var b []byte
-			b, err = os.ReadFile(fixtures + e.MatchesFixture)
-			require.NoError(t, err)
-			_, err = w.Write(b)
-		case e.ContentUTF8 != nil:
-			_, err = io.WriteString(w, *e.ContentUTF8)
-		default:
-			t.Fatalf("%s: zip entry %q has no recorded content", r.Scenario, e.Name)
-		}
-		require.NoError(t, err)
-	}
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
+	b, err := conformance.RebuildZip(r, fixtures)
+	require.NoError(t, err)
+	return b
 }
 
 // pythonRefusals are the recorded Python requests a real Smile ID server refuses, by
