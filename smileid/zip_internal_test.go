@@ -96,11 +96,15 @@ func TestZipMatchesArchiveZip(t *testing.T) {
 }
 
 // TestZipBodyHasNoGoroutine: the body is produced by the reader the transport pulls
-// from; reading it starts no goroutine (the SDK used to write it through an io.Pipe).
+// from; reading it starts no goroutine (the SDK used to write it through an io.Pipe), nor
+// does binding it to a context that has not ended. When the context ends, the body closes
+// itself and reads fail with the context's error.
 func TestZipBodyHasNoGoroutine(t *testing.T) {
 	plan := &zipPlan{info: rawInfoJSON([]byte(`{}`)), files: writeImages(t, 2, 100_000)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	before := runtime.NumGoroutine()
-	body := plan.body(context.Background())
+	body := plan.body(ctx)
 	buf := make([]byte, 1000)
 	_, err := io.ReadFull(body, buf)
 	require.NoError(t, err)
@@ -108,6 +112,17 @@ func TestZipBodyHasNoGoroutine(t *testing.T) {
 	require.NoError(t, body.Close())
 	_, err = body.Read(buf)
 	require.ErrorIs(t, err, errZipClosed)
+
+	body = plan.body(ctx)
+	_, err = io.ReadFull(body, buf)
+	require.NoError(t, err)
+	cancel()
+	require.Eventually(t, func() bool {
+		_, err = body.Read(buf)
+		return err != nil
+	}, 10*time.Second, time.Millisecond)
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, body.Close())
 }
 
 // TestZipDetectsChangedFiles: a file that is no longer the one checked (other bytes,
