@@ -198,16 +198,12 @@ func prepareImage(ctx context.Context, field string, img Image) (preparedImage, 
 // upload opens the file again as openImage does (without waiting, regular files only), so
 // that a file replaced by a FIFO in between fails the upload instead of hanging it.
 func prepareFile(ctx context.Context, field string, p preparedImage, path string) (preparedImage, error) {
-	f, err := openImage(field, path)
+	f, announced, err := openImage(field, path)
 	if err != nil {
 		return p, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
-	}
-	size, crc, err := crcImage(ctx, field, f, st.Size())
+	size, crc, err := crcImage(ctx, field, f, announced)
 	if err != nil {
 		return p, err
 	}
@@ -217,7 +213,7 @@ func prepareFile(ctx context.Context, field string, p preparedImage, path string
 	}
 	p.name, p.size, p.crc = name, size, crc
 	p.open = func() (io.ReadCloser, error) {
-		f, err := openImage(field, path)
+		f, _, err := openImage(field, path)
 		if err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
@@ -314,12 +310,14 @@ func readError(ctx context.Context, field string, err error) error {
 // upload, which creates the job, was not sent.
 func notSent(ctxErr error) error { return &NotSentError{Operation: OpUpload, Err: ctxErr} }
 
-func openImage(field, path string) (*os.File, error) {
+// openImage opens the image file at path, refusing anything but a regular file, and
+// returns it with its size.
+func openImage(field, path string) (*os.File, int64, error) {
 	// Only regular files: opening a FIFO waits for a writer (forever, past any context),
 	// and a device or socket is no image. Checked before opening, and again on the open
 	// file, which is opened without blocking where the system allows.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, &ValidationError{Field: field, Reason: "is not a regular file: " + path}
+		return nil, 0, &ValidationError{Field: field, Reason: "is not a regular file: " + path}
 	}
 	f, err := openNoBlock(path)
 	if err != nil {
@@ -327,24 +325,24 @@ func openImage(field, path string) (*os.File, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			reason = "file does not exist"
 		}
-		return nil, &ValidationError{Field: field, Reason: reason + ": " + path, Err: err}
+		return nil, 0, &ValidationError{Field: field, Reason: reason + ": " + path, Err: err}
 	}
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
 		f.Close()
-		return nil, &ValidationError{Field: field, Reason: "is not a regular file: " + path, Err: err}
+		return nil, 0, &ValidationError{Field: field, Reason: "is not a regular file: " + path, Err: err}
 	}
-	return f, nil
+	return f, st.Size(), nil
 }
 
 func readImageFile(ctx context.Context, field, path string) ([]byte, error) {
-	f, err := openImage(field, path)
+	f, size, err := openImage(field, path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Size() > MaxImageSize {
-		return nil, checkImageBytes(field, nil, st.Size()) // refused without reading it
+	if size > MaxImageSize {
+		return nil, checkImageBytes(field, nil, size) // refused without reading it
 	}
 	b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, f}, MaxImageSize+1))
 	if err != nil {
