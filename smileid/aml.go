@@ -265,8 +265,9 @@ func (c *Client) amlResult(raw []byte, pp PartnerParams, sent sentSignatures) (*
 		return nil, fmt.Errorf("smileid: %s: %w: the result is not signed (get the job's status to read it)", OpAML, ErrSignatureMismatch)
 	case !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature):
 		return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", OpAML, ErrSignatureMismatch)
-	case sent.echoes(signedText(out.Timestamp), *out.Signature):
-		return nil, &ResponseBindingError{Operation: OpAML, Echoed: true, JobID: pp.JobID, UserID: pp.UserID}
+	}
+	if err := c.checkReplay(OpAML, signedText(out.Timestamp), *out.Signature, sent, pp.JobID, pp.UserID); err != nil {
+		return nil, err
 	}
 	if err := checkResultBinding(OpAML, &JobResult{PartnerParams: out.PartnerParams}, pp.JobID, pp.UserID); err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/smileidentity/smile-identity-core-go/generated"
 )
@@ -24,10 +26,23 @@ const MaxCallbackSize = 8 << 20
 // DefaultMaxCallbackAge is how far from now a callback's signed timestamp may be (in the
 // past or the future) for the offline checks (CheckCallbackSignature,
 // OfflineCallbackHandler) unless WithMaxCallbackAge or WithoutCallbackAgeLimit says
-// otherwise. Client.CallbackHandler and Client.ConfirmCallback have no age limit unless
-// WithMaxCallbackAge sets one: they take the result from Smile ID's API, so an old pair
-// gains a forger nothing, and a genuine callback delivered late is not lost.
+// otherwise.
 const DefaultMaxCallbackAge = time.Hour
+
+// DefaultConfirmedCallbackAge is the age limit of Client.CallbackHandler and
+// Client.ConfirmCallback unless WithMaxCallbackAge or WithoutCallbackAgeLimit says
+// otherwise. They take the result from Smile ID's API, so an old pair gains a forger no
+// result, and the limit is long, so that a genuine callback delivered late is not lost;
+// but each callback they check costs a job status request, and without a limit one
+// leaked pair would let anyone make your server send status requests forever.
+const DefaultConfirmedCallbackAge = 24 * time.Hour
+
+// maxJobsPerSignedInstant is how many jobs one signed instant may name in the callbacks
+// Client.CallbackHandler confirms; beyond, a callback is refused without a status
+// request. Smile ID signs each callback over its own "now": a genuine instant names one
+// job (a few, if jobs completed in the same millisecond), where one leaked pair attached
+// to bodies naming job after job would otherwise cost a status request each.
+const maxJobsPerSignedInstant = 4
 
 // SignedCallback is a callback body whose (timestamp, signature) pair was made with this
 // partner's API key. That is all it proves: Smile ID signs the same text,
@@ -126,10 +141,10 @@ func WithMaxCallbackAge(d time.Duration) CallbackOption {
 	}}
 }
 
-// WithoutCallbackAgeLimit turns the age limit of the offline checks
-// (CheckCallbackSignature, OfflineCallbackHandler) off: any signed pair ever seen can then
-// be replayed. (Client.CallbackHandler, which confirms each callback with Smile ID, has no
-// age limit by default.)
+// WithoutCallbackAgeLimit turns the age limit off: any signed pair ever seen can then be
+// replayed, to the offline checks (CheckCallbackSignature, OfflineCallbackHandler) as a
+// claim, to Client.CallbackHandler and Client.ConfirmCallback as a job status request
+// each (see DefaultConfirmedCallbackAge).
 func WithoutCallbackAgeLimit() CallbackOption {
 	return CallbackOption{func(c *callbackConfig) { c.maxAge = 0 }}
 }
@@ -260,7 +275,7 @@ type ConfirmedCallback struct {
 }
 
 // ConfirmCallback checks a callback body's signature (as CheckCallbackSignature does, with
-// the same options, but without an age limit unless WithMaxCallbackAge sets one), then
+// the same options, but with DefaultConfirmedCallbackAge as the default age limit), then
 // confirms its claim with Smile ID: it gets the status of the job
 // the callback names (its user_id and job_id) with Utilities.GetJobStatus, and requires
 // that job to be complete, with the result code, SmileJobID and job_success the callback
@@ -268,7 +283,7 @@ type ConfirmedCallback struct {
 // not confirm is a *CallbackNotConfirmedError (ErrCallbackNotConfirmed); a failure to get
 // the status is that error, unwrapped.
 func (c *Client) ConfirmCallback(ctx context.Context, body []byte, opts ...CallbackOption) (*ConfirmedCallback, error) {
-	cfg := newCallbackConfig(opts, 0)
+	cfg := newCallbackConfig(opts, DefaultConfirmedCallbackAge)
 	cb, err := c.sig.checkCallback(body, &cfg)
 	if err != nil {
 		return nil, err
@@ -316,18 +331,27 @@ func (c *Client) confirm(ctx context.Context, cb *SignedCallback) (*ConfirmedCal
 
 // CallbackHandler returns the http.Handler to receive Smile ID's callbacks with. For each
 // POST of at most MaxCallbackSize bytes it checks the signature (as CheckCallbackSignature,
-// without an age limit unless WithMaxCallbackAge sets one), confirms the callback with Smile ID (as ConfirmCallback: the
-// job's signed status from the API, complete, with the claimed outcome) and only then
-// calls handle with the confirmed status. A delivery repeated (the same job and signed
-// timestamp) after handle succeeded is answered 200 without calling handle again (the
-// memory of deliveries is per handler, in this process, of the last 10 000).
+// with DefaultConfirmedCallbackAge, 24 hours, as the default age limit), confirms the
+// callback with Smile ID (as ConfirmCallback: the job's signed status from the API,
+// complete, with the claimed outcome) and only then calls handle with the confirmed
+// status.
+//
+// handle is called once per confirmed result: a delivery repeated after handle succeeded
+// (the same job and signed instant, whatever the form of its timestamp) is answered 200
+// without a status request, and any other callback confirmed with the same result (the
+// same user_id, job_id, SmileJobID and latest ResultCode) is answered 200 without calling
+// handle again. A job whose result changes (a human review) is passed on again. The
+// memory is per handler, in this process, of the last 10 000. One signed instant may name
+// at most a few jobs: beyond, a callback is refused (409) without a status request, so
+// that a leaked pair cannot make your server send them without end.
 //
 // It answers:
-//   - 200: handle returned nil (or this delivery was already handled);
+//   - 200: handle returned nil (or this result was already handled);
 //   - 400: not a signed JSON result (also: a key twice or in another letter case, no job);
-//   - 401: the signature does not match (or the timestamp is outside WithMaxCallbackAge);
+//   - 401: the signature does not match (or the timestamp is outside the age limit);
 //   - 409: Smile ID does not confirm it (unknown job, another outcome, complete without a
-//     result): handle is not called; a forged callback ends here;
+//     result), or its signed instant already named other jobs: handle is not called; a
+//     forged callback ends here;
 //   - 503 with Retry-After: it could not be confirmed now (the job is not complete yet,
 //     job status failed, or the same delivery is being handled); a later delivery may be;
 //   - 500: handle failed (so that the failure is visible; Smile ID may deliver again);
@@ -335,9 +359,18 @@ func (c *Client) confirm(ctx context.Context, cb *SignedCallback) (*ConfirmedCal
 //
 // It logs nothing and never echoes the body; OnCallbackRefused reports refusals.
 func (c *Client) CallbackHandler(handle func(context.Context, *ConfirmedCallback) error, opts ...CallbackOption) http.Handler {
-	cfg := newCallbackConfig(opts, 0)
+	cfg := newCallbackConfig(opts, DefaultConfirmedCallbackAge)
 	seen := newDeliveries(cfg.dedupe)
-	return callbackHandler(&cfg, seen, c.sig, func(ctx context.Context, cb *SignedCallback) (int, error) {
+	uses := newInstantUses(cfg.dedupe)
+	return callbackHandler(&cfg, c.sig, func(ctx context.Context, cb *SignedCallback) (int, error) {
+		delivery := deliveryKey(cb)
+		if seen.done(delivery) {
+			return http.StatusOK, nil // this delivery again: no status request
+		}
+		if !uses.allow(signedInstant(cb.Timestamp), cb.JobID()+"\x00"+cb.UserID()) {
+			return http.StatusConflict, &CallbackNotConfirmedError{JobID: cb.JobID(), UserID: cb.UserID(),
+				Reason: fmt.Sprintf("its signed timestamp already named %d other jobs (one signature reused for many jobs: not Smile ID); not looked up", maxJobsPerSignedInstant)}
+		}
 		confirmed, err := c.confirm(ctx, cb)
 		var nc *CallbackNotConfirmedError
 		switch {
@@ -350,18 +383,28 @@ func (c *Client) CallbackHandler(handle func(context.Context, *ConfirmedCallback
 		case err != nil:
 			return http.StatusServiceUnavailable, err
 		}
-		if err := handle(ctx, confirmed); err != nil {
-			return http.StatusInternalServerError, fmt.Errorf("smileid: callback: your handler failed: %w", err)
+		// Once per confirmed result: the same result re-posted with another timestamp
+		// text, or another signed pair, is the same for the partner.
+		res := confirmed.Result
+		code, err := seen.once("result\x00"+confirmed.UserID+"\x00"+confirmed.JobID+"\x00"+res.SmileJobID+"\x00"+res.ResultCode, func() (int, error) {
+			if err := handle(ctx, confirmed); err != nil {
+				return http.StatusInternalServerError, fmt.Errorf("smileid: callback: your handler failed: %w", err)
+			}
+			return http.StatusOK, nil
+		})
+		if err == nil {
+			seen.markDone(delivery)
 		}
-		return http.StatusOK, nil
+		return code, err
 	})
 }
 
 // OfflineCallbackHandler returns an http.Handler that checks callbacks offline only (as
 // CheckCallbackSignature: signature, age limit, exact keys) and passes them to handle,
-// once per delivery (the same job and signed timestamp), without asking Smile ID. What it
-// passes on is a claim, not a result: anyone who saw one signed request of yours can
-// forge it (see SignedCallback). Use Client.CallbackHandler unless your code confirms each
+// once per delivery (the same job and signed instant, whatever the form of its timestamp:
+// ISO 8601 or epoch milliseconds, with or without leading zeros), without asking Smile
+// ID. What it passes on is a claim, not a result: anyone who saw one signed request of
+// yours can forge it (see SignedCallback). Use Client.CallbackHandler unless your code confirms each
 // callback itself, for example by reading the job's status before acting.
 //
 // It answers 200 when handle returns nil (or the delivery was already handled), 500 when
@@ -371,17 +414,39 @@ func (c *Client) CallbackHandler(handle func(context.Context, *ConfirmedCallback
 func OfflineCallbackHandler(sig *Signature, handle func(context.Context, *SignedCallback) error, opts ...CallbackOption) http.Handler {
 	cfg := newCallbackConfig(opts, DefaultMaxCallbackAge)
 	seen := newDeliveries(cfg.dedupe)
-	return callbackHandler(&cfg, seen, sig, func(ctx context.Context, cb *SignedCallback) (int, error) {
-		if err := handle(ctx, cb); err != nil {
-			return http.StatusInternalServerError, fmt.Errorf("smileid: callback: your handler failed: %w", err)
-		}
-		return http.StatusOK, nil
+	return callbackHandler(&cfg, sig, func(ctx context.Context, cb *SignedCallback) (int, error) {
+		return seen.once(deliveryKey(cb), func() (int, error) {
+			if err := handle(ctx, cb); err != nil {
+				return http.StatusInternalServerError, fmt.Errorf("smileid: callback: your handler failed: %w", err)
+			}
+			return http.StatusOK, nil
+		})
 	})
 }
 
-// callbackHandler is the HTTP part shared by the two handlers: method, size, signature,
-// and one delivery at a time per (job, timestamp).
-func callbackHandler(cfg *callbackConfig, seen *deliveries, sig *Signature, process func(context.Context, *SignedCallback) (int, error)) http.Handler {
+// signedInstant is the instant a callback's timestamp names, in one form: the signature
+// check accepts several texts for one signed instant (the ISO text, and its epoch
+// milliseconds with any number of leading zeros), which must count as one delivery. A
+// text that is not a time is kept as it is.
+func signedInstant(ts string) string {
+	if t, ok := callbackTime(ts); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return "text:" + ts
+}
+
+// deliveryKey names one delivery: the job and the signed instant. (Client.CallbackHandler
+// keeps these and "result" keys in one memory: the prefixes keep them apart.)
+func deliveryKey(cb *SignedCallback) string {
+	return "delivery\x00" + cb.JobID() + "\x00" + cb.UserID() + "\x00" + signedInstant(cb.Timestamp)
+}
+
+// errSameDelivery is the refusal of a delivery while the same one is being handled.
+var errSameDelivery = errors.New("smileid: callback: the same delivery is being handled")
+
+// callbackHandler is the HTTP part shared by the two handlers: method, size, signature;
+// process does the rest, and its deduplication.
+func callbackHandler(cfg *callbackConfig, sig *Signature, process func(context.Context, *SignedCallback) (int, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		refuse := func(code int, err error) {
 			if cfg.onRefused != nil && err != nil {
@@ -411,17 +476,7 @@ func callbackHandler(cfg *callbackConfig, seen *deliveries, sig *Signature, proc
 			refuse(http.StatusBadRequest, err)
 			return
 		}
-		key := cb.JobID() + "\x00" + cb.UserID() + "\x00" + cb.Timestamp
-		switch seen.begin(key) {
-		case deliveryDone:
-			w.WriteHeader(http.StatusOK)
-			return
-		case deliveryInFlight:
-			refuse(http.StatusServiceUnavailable, fmt.Errorf("smileid: callback: the same delivery is being handled"))
-			return
-		}
 		code, err := process(r.Context(), cb)
-		seen.end(key, err == nil)
 		if err != nil {
 			refuse(code, err)
 			return
@@ -470,6 +525,34 @@ func (d *deliveries) begin(key string) deliveryState {
 	return deliveryNew
 }
 
+// once runs run for a new key and marks it done when run succeeds: a key already done is
+// answered 200 without running, one in flight 503.
+func (d *deliveries) once(key string, run func() (int, error)) (int, error) {
+	switch d.begin(key) {
+	case deliveryDone:
+		return http.StatusOK, nil
+	case deliveryInFlight:
+		return http.StatusServiceUnavailable, errSameDelivery
+	}
+	code, err := run()
+	d.end(key, err == nil)
+	return code, err
+}
+
+// done reports whether key is done.
+func (d *deliveries) done(key string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.state[key] == deliveryDone
+}
+
+// markDone records key as done.
+func (d *deliveries) markDone(key string) {
+	if d.begin(key) == deliveryNew {
+		d.end(key, true)
+	}
+}
+
 // end marks the delivery done, or forgets it when it failed (a later one may succeed).
 func (d *deliveries) end(key string, ok bool) {
 	d.mu.Lock()
@@ -488,6 +571,44 @@ func (d *deliveries) end(key string, ok bool) {
 			break
 		}
 	}
+}
+
+// instantUses remembers, for the last signed instants a handler saw, the jobs each named
+// (up to maxJobsPerSignedInstant), to refuse an instant reused for more jobs.
+type instantUses struct {
+	mu    sync.Mutex
+	jobs  map[string][]string
+	order []string // FIFO of the instants in jobs
+	max   int
+}
+
+func newInstantUses(max int) *instantUses {
+	return &instantUses{jobs: map[string][]string{}, max: max}
+}
+
+// allow reports whether instant may name job: it already did, or it named fewer than
+// maxJobsPerSignedInstant jobs (job is then recorded).
+func (u *instantUses) allow(instant, job string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	jobs, ok := u.jobs[instant]
+	for _, j := range jobs {
+		if j == job {
+			return true
+		}
+	}
+	if len(jobs) >= maxJobsPerSignedInstant {
+		return false
+	}
+	if !ok {
+		for len(u.order) >= u.max {
+			delete(u.jobs, u.order[0])
+			u.order = u.order[1:]
+		}
+		u.order = append(u.order, instant)
+	}
+	u.jobs[instant] = append(jobs, job)
+	return true
 }
 
 // The objects of a callback body whose keys the SDK reads: the body itself, a result
@@ -521,7 +642,7 @@ func jsonKeys(values ...any) map[string]bool {
 	return keys
 }
 
-// scopeKeys maps the keys of each scope, lower-cased, to their letter case.
+// scopeKeys maps the keys of each scope, folded (foldKey), to their spelling.
 var scopeKeys = sync.OnceValue(func() map[keyScope]map[string]string {
 	top := jsonKeys(generated.JobStatusResponse{}, generated.JobResult{}, BusinessVerificationResult{})
 	top["signature"], top["timestamp"] = true, true
@@ -533,7 +654,7 @@ var scopeKeys = sync.OnceValue(func() map[keyScope]map[string]string {
 	} {
 		out[scope] = map[string]string{}
 		for k := range keys {
-			out[scope][strings.ToLower(k)] = k
+			out[scope][foldKey(k)] = k
 		}
 	}
 	return out
@@ -554,7 +675,8 @@ func childScope(s keyScope, key string) keyScope {
 // another letter case, or in which an object the SDK reads (the body, a result,
 // PartnerParams) has a key that differs from one the SDK decodes only by letter case:
 // encoding/json matches keys case-insensitively and keeps the last, where other readers
-// keep the first or match exactly.
+// keep the first or match exactly. Letter case is compared as encoding/json compares it
+// (foldKey), Unicode included: "Re\u017fultCode" (U+017F LONG S) is ResultCode to it.
 func checkExactKeys(body []byte) error {
 	scopes := scopeKeys()
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -608,14 +730,50 @@ func checkExactKeys(body []byte) error {
 			continue
 		}
 		key, _ := tok.(string)
-		lower := strings.ToLower(key)
-		if top.keys[lower] {
+		folded := foldKey(key)
+		if top.keys[folded] {
 			return fmt.Errorf("the key %q appears twice in an object (letter case ignored)", clip(oneLineText(key), 40))
 		}
-		top.keys[lower] = true
-		if canonical, ok := scopes[top.scope][lower]; ok && canonical != key {
+		top.keys[folded] = true
+		if canonical, ok := scopes[top.scope][folded]; ok && canonical != key {
 			return fmt.Errorf("the key %q is spelled %q", clip(oneLineText(key), 40), canonical)
 		}
 		top.key, top.expect = key, false
 	}
+}
+
+// foldKey folds a JSON key the way encoding/json does when it matches a key to a struct
+// field (bytes.EqualFold): ASCII letters to upper case, any other rune to the smallest
+// rune of its Unicode case-folding orbit. Two keys are the same field for encoding/json
+// exactly when their foldKey is equal: U+017F LONG S folds with s and S, which
+// strings.ToLower does not see (U+212A KELVIN SIGN, with k and K, it does).
+func foldKey(key string) string {
+	plain := true // ASCII without lower-case letters: folded already
+	for i := 0; i < len(key) && plain; i++ {
+		plain = key[i] < utf8.RuneSelf && (key[i] < 'a' || key[i] > 'z')
+	}
+	if plain {
+		return key
+	}
+	var b strings.Builder
+	b.Grow(len(key))
+	for _, r := range key {
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+			continue
+		}
+		for {
+			next := unicode.SimpleFold(r)
+			if next <= r {
+				r = next
+				break
+			}
+			r = next
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

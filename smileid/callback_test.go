@@ -429,23 +429,44 @@ func TestSignedCallbackWhoseResultDoesNotDecode(t *testing.T) {
 	require.Nil(t, cb.Result)
 }
 
-// TestConfirmedCallbackHasNoAgeLimitByDefault: the confirmed path takes the result from the
-// API, so a genuine callback delivered late is not lost; WithMaxCallbackAge sets a limit.
-func TestConfirmedCallbackHasNoAgeLimitByDefault(t *testing.T) {
+// TestConfirmedCallbackAgeLimit: the confirmed path takes the result from the API, so its
+// default age limit is long (DefaultConfirmedCallbackAge, 24 h: a genuine callback
+// delivered late is not lost), but it has one, so that a leaked pair does not buy status
+// requests forever (review finding 2); WithoutCallbackAgeLimit lifts it, WithMaxCallbackAge
+// sets another.
+func TestConfirmedCallbackAgeLimit(t *testing.T) {
 	srv, c := callbackServer(t)
 	st := completedJob(t, c, "late")
-	old := "2019-10-10T12:32:04.622Z"
-	body, err := json.Marshal(map[string]any{"ResultCode": st.LatestResult().ResultCode, "timestamp": old,
-		"signature":     smileid.NewSignature(srv.PartnerID, srv.APIKey).Generate(old),
-		"PartnerParams": map[string]any{"job_id": "job-late", "user_id": "user-late", "job_type": 4}})
-	require.NoError(t, err)
-	cb, err := c.ConfirmCallback(context.Background(), body)
-	require.NoError(t, err)
+	body := func(ts string) []byte {
+		b, err := json.Marshal(map[string]any{"ResultCode": st.LatestResult().ResultCode, "timestamp": ts,
+			"signature":     smileid.NewSignature(srv.PartnerID, srv.APIKey).Generate(ts),
+			"PartnerParams": map[string]any{"job_id": "job-late", "user_id": "user-late", "job_type": 4}})
+		require.NoError(t, err)
+		return b
+	}
+	late := body(smileid.Timestamp(time.Now().Add(-3 * time.Hour)))
+	cb, err := c.ConfirmCallback(context.Background(), late)
+	require.NoError(t, err, "three hours late: confirmed")
 	require.Equal(t, "job-late", cb.JobID)
-	_, err = c.ConfirmCallback(context.Background(), body, smileid.WithMaxCallbackAge(time.Hour))
+	_, err = c.ConfirmCallback(context.Background(), late, smileid.WithMaxCallbackAge(time.Hour))
 	require.ErrorIs(t, err, smileid.ErrCallbackTooOld)
-	_, err = smileid.CheckCallbackSignature(srv.PartnerID, srv.APIKey, body)
+	_, err = smileid.CheckCallbackSignature(srv.PartnerID, srv.APIKey, late)
 	require.ErrorIs(t, err, smileid.ErrCallbackTooOld, "the offline check keeps its default limit")
+
+	old := body("2019-10-10T12:32:04.622Z")
+	before := len(srv.RequestsFor(smileid.OpJobStatus))
+	_, err = c.ConfirmCallback(context.Background(), old)
+	require.ErrorIs(t, err, smileid.ErrCallbackTooOld, "years old: refused by default")
+	var refused []error
+	h := c.CallbackHandler(func(context.Context, *smileid.ConfirmedCallback) error { return nil },
+		smileid.OnCallbackRefused(func(_ context.Context, err error) { refused = append(refused, err) }))
+	require.Equal(t, http.StatusUnauthorized, post(t, h, old).Code)
+	require.ErrorIs(t, refused[0], smileid.ErrCallbackTooOld)
+	require.Len(t, srv.RequestsFor(smileid.OpJobStatus), before, "no status request for a callback outside the limit")
+
+	cb, err = c.ConfirmCallback(context.Background(), old, smileid.WithoutCallbackAgeLimit())
+	require.NoError(t, err, "WithoutCallbackAgeLimit lifts it")
+	require.Equal(t, "job-late", cb.JobID)
 }
 
 // BenchmarkCheckCallbackSignature checks a 1.5 MB callback (Smile ID's documented

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +52,7 @@ type Client struct {
 	ua       string
 	log      *slog.Logger
 	services servicesCache
+	sent     recentPairs // the pairs sign made, to refuse an answer that copies one (binding.go)
 }
 
 // WebAPI is the job submission API (the other SDKs' WebApi class).
@@ -131,8 +133,11 @@ func (c *Client) LogValue() slog.Value {
 // sign returns a fresh timestamp and its signature: every request, and every retry of a
 // request, is signed anew.
 func (c *Client) sign() (timestamp, signature string) {
-	timestamp = Timestamp(c.cfg.now())
-	return timestamp, c.sig.Generate(timestamp)
+	now := c.cfg.now()
+	timestamp = Timestamp(now)
+	mac := c.sig.mac(timestamp)
+	c.sent.add(mac, now)
+	return timestamp, base64.StdEncoding.EncodeToString(mac)
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -21,7 +21,8 @@
 // not its body (the same text every request carries), so the handler treats a callback as
 // a notification: it gets the job's signed status from the API and passes your code that,
 // never the body as a result. Every response is bound to its request: an answer that
-// echoes the request's signature, or names another job, is a *ResponseBindingError.
+// echoes a signature the client sent, was signed long before the request
+// (MaxResponseSkew), or names another job, is a *ResponseBindingError.
 //
 // Every request is signed afresh. Input is checked before anything is sent: bad input is a
 // *ValidationError and nothing is created on the server. Server errors are *APIError.

@@ -246,8 +246,8 @@ func answeredSmileJobID(raw []byte) string {
 // verification decodes and checks a synchronous ID API answer. A body that does not
 // decode is returned as Raw with the error (the job ran); an error envelope sent with
 // HTTP 200 is an *APIError; the result must be signed with this partner's key, over a
-// timestamp of the server's own (not the request's signature echoed), and name the job
-// asked for.
+// timestamp of the server's own (not a pair the client sent, nor one signed long before
+// the request: checkReplay), and name the job asked for.
 func (c *Client) verification(op Operation, raw []byte, pp PartnerParams, sent sentSignatures) (*Verification, error) {
 	business := pp.JobType == BusinessVerification
 	out := &Verification{Raw: raw}
@@ -276,8 +276,9 @@ func (c *Client) verification(op Operation, raw []byte, pp PartnerParams, sent s
 		return nil, fmt.Errorf("smileid: %s: %w: the result is not signed (get the job's status to read it)", op, ErrSignatureMismatch)
 	case !c.sig.confirmResponse(signedText(out.Timestamp), *out.Signature):
 		return nil, fmt.Errorf("smileid: %s: %w: the result was not signed with this partner's API key", op, ErrSignatureMismatch)
-	case sent.echoes(signedText(out.Timestamp), *out.Signature):
-		return nil, &ResponseBindingError{Operation: op, Echoed: true, JobID: pp.JobID, UserID: pp.UserID}
+	}
+	if err := c.checkReplay(op, signedText(out.Timestamp), *out.Signature, sent, pp.JobID, pp.UserID); err != nil {
+		return nil, err
 	}
 	if err := checkResultBinding(op, &out.JobResult, pp.JobID, pp.UserID); err != nil {
 		return nil, err

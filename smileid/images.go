@@ -2,6 +2,7 @@ package smileid
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -36,7 +37,10 @@ type Image struct {
 
 // ImageFile is the image of type t in the file at path. File types (0, 1, 4, 5) go into
 // the zip under the file's base name; for base64 types (2, 3, 6, 7) the file is encoded
-// into info.json.
+// into info.json. The file must be a regular file; it is read twice, to be checked
+// before anything is sent and during the upload, and a call stops reading it when its
+// context ends. A read the operating system itself never completes (a hung network file
+// system) holds the call until it completes: net/http waits for it.
 func ImageFile(t ImageType, path string) Image { return Image{Type: t, path: path} }
 
 // ImageBase64 is an image of a base64 type (2, 3, 6, 7) given as standard base64 text
@@ -101,7 +105,9 @@ type preparedImage struct {
 // prepareImages opens, reads and checks every image, so that a missing or bad file is
 // reported before the job is created on the server. Files are read here to compute their
 // CRC and read again, streamed, during the upload: memory does not grow with their size.
-func prepareImages(images []Image) ([]preparedImage, error) {
+// Reading stops when ctx ends (checked between reads of at most 32 KiB): the error is then
+// a *NotSentError of the prep upload, which was not sent.
+func prepareImages(ctx context.Context, images []Image) ([]preparedImage, error) {
 	out := make([]preparedImage, 0, len(images))
 	names := map[string]int{}
 	for i, img := range images {
@@ -109,7 +115,7 @@ func prepareImages(images []Image) ([]preparedImage, error) {
 		if !img.Type.Valid() {
 			return nil, invalid(field, "unknown image type %d (want 0 to 7)", int(img.Type))
 		}
-		p, err := prepareImage(field, img)
+		p, err := prepareImage(ctx, field, img)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +130,10 @@ func prepareImages(images []Image) ([]preparedImage, error) {
 	return out, nil
 }
 
-func prepareImage(field string, img Image) (preparedImage, error) {
+func prepareImage(ctx context.Context, field string, img Image) (preparedImage, error) {
+	if err := ctx.Err(); err != nil {
+		return preparedImage{}, notSent(err)
+	}
 	p := preparedImage{typ: img.Type}
 	fileType := isFileType(img.Type)
 	sources := 0
@@ -153,18 +162,18 @@ func prepareImage(field string, img Image) (preparedImage, error) {
 		return p, nil
 	case img.path != "":
 		if !fileType {
-			b, err := readImageFile(field, img.path)
+			b, err := readImageFile(ctx, field, img.path)
 			if err != nil {
 				return p, err
 			}
 			data = b
 			break
 		}
-		return prepareFile(field, p, img.path)
+		return prepareFile(ctx, field, p, img.path)
 	case img.reader != nil:
-		b, err := io.ReadAll(io.LimitReader(img.reader, MaxImageSize+1))
+		b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, img.reader}, MaxImageSize+1))
 		if err != nil {
-			return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+			return p, readError(ctx, field, err)
 		}
 		data = b
 	default:
@@ -185,49 +194,130 @@ func prepareImage(field string, img Image) (preparedImage, error) {
 	return p, nil
 }
 
-// prepareFile checks a file image and computes its CRC without keeping it in memory.
-func prepareFile(field string, p preparedImage, path string) (preparedImage, error) {
-	f, err := openImage(field, path)
+// prepareFile checks a file image and computes its CRC without keeping it in memory. The
+// upload opens the file again as openImage does (without waiting, regular files only), so
+// that a file replaced by a FIFO in between fails the upload instead of hanging it.
+func prepareFile(ctx context.Context, field string, p preparedImage, path string) (preparedImage, error) {
+	f, announced, err := openImage(field, path)
 	if err != nil {
 		return p, err
 	}
 	defer f.Close()
-	st, _ := f.Stat()
-	var head [8]byte
-	n, _ := io.ReadFull(f, head[:])
-	if err := checkImageBytes(field, head[:n], st.Size()); err != nil {
+	size, crc, err := crcImage(ctx, field, f, announced)
+	if err != nil {
 		return p, err
-	}
-	crc := crc32.Update(0, crc32.IEEETable, head[:n])
-	buf := getBuffer()
-	defer putBuffer(buf)
-	copied := int64(0)
-	for {
-		m, err := f.Read(*buf)
-		crc = crc32.Update(crc, crc32.IEEETable, (*buf)[:m])
-		copied += int64(m)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return p, &ValidationError{Field: field, Reason: "could not be read", Err: err}
-		}
 	}
 	name := filepath.Base(path)
 	if err := checkEntryName(field, name); err != nil {
 		return p, err
 	}
-	p.name, p.size, p.crc = name, int64(n)+copied, crc
-	p.open = func() (io.ReadCloser, error) { return os.Open(path) }
+	p.name, p.size, p.crc = name, size, crc
+	p.open = func() (io.ReadCloser, error) {
+		f, _, err := openImage(field, path)
+		if err != nil {
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				err = &imageChangedError{field: ve.Field, reason: ve.Reason, err: ve.Err}
+			}
+			return nil, err
+		}
+		return f, nil
+	}
 	return p, nil
 }
 
-func openImage(field, path string) (*os.File, error) {
+// crcImage reads an image to its end and returns its size and CRC-32, checking that it
+// starts like a JPEG or PNG and is neither empty nor larger than MaxImageSize: announced
+// (the size the file system reported) is checked first, then what is read, which stops
+// past MaxImageSize however long the file turns out to be (it may grow while it is read).
+// It stops when ctx ends, between reads.
+func crcImage(ctx context.Context, field string, r io.Reader, announced int64) (int64, uint32, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, notSent(err)
+	}
+	var head [8]byte
+	n, err := io.ReadFull(r, head[:])
+	switch err {
+	case nil:
+	case io.EOF, io.ErrUnexpectedEOF:
+		err = io.EOF // all of it is in head
+	default:
+		return 0, 0, readError(ctx, field, err)
+	}
+	if err := checkImageBytes(field, head[:n], announced); err != nil {
+		return 0, 0, err
+	}
+	crc := crc32.Update(0, crc32.IEEETable, head[:n])
+	size := int64(n)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	for err == nil {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		var m int
+		m, err = r.Read(*buf)
+		crc = crc32.Update(crc, crc32.IEEETable, (*buf)[:m])
+		size += int64(m)
+		if size > MaxImageSize {
+			return 0, 0, checkImageBytes(field, head[:n], size)
+		}
+	}
+	if err != io.EOF {
+		return 0, 0, readError(ctx, field, err)
+	}
+	return size, crc, nil
+}
+
+// imageChangedError is an image file that the upload could not open as the regular file
+// checked before the prep upload (removed, replaced by a FIFO...). It matches
+// errImageChanged, and Err (such as fs.ErrNotExist) with errors.Is.
+type imageChangedError struct {
+	field, reason string
+	err           error
+}
+
+func (e *imageChangedError) Error() string {
+	return errImageChanged.Error() + ": " + e.field + " " + e.reason
+}
+
+func (e *imageChangedError) Is(target error) bool { return target == errImageChanged }
+func (e *imageChangedError) Unwrap() error        { return e.err }
+
+// ctxReader reads r until ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// readError is the error of an image that could not be read: the context's end (nothing
+// was sent), or a *ValidationError.
+func readError(ctx context.Context, field string, err error) error {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		return notSent(cerr)
+	}
+	return &ValidationError{Field: field, Reason: "could not be read", Err: err}
+}
+
+// notSent is the error of a job whose images were being checked when ctx ended: the prep
+// upload, which creates the job, was not sent.
+func notSent(ctxErr error) error { return &NotSentError{Operation: OpUpload, Err: ctxErr} }
+
+// openImage opens the image file at path, refusing anything but a regular file, and
+// returns it with its size.
+func openImage(field, path string) (*os.File, int64, error) {
 	// Only regular files: opening a FIFO waits for a writer (forever, past any context),
 	// and a device or socket is no image. Checked before opening, and again on the open
 	// file, which is opened without blocking where the system allows.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, &ValidationError{Field: field, Reason: "is not a regular file: " + path}
+		return nil, 0, &ValidationError{Field: field, Reason: "is not a regular file: " + path}
 	}
 	f, err := openNoBlock(path)
 	if err != nil {
@@ -235,25 +325,28 @@ func openImage(field, path string) (*os.File, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			reason = "file does not exist"
 		}
-		return nil, &ValidationError{Field: field, Reason: reason + ": " + path, Err: err}
+		return nil, 0, &ValidationError{Field: field, Reason: reason + ": " + path, Err: err}
 	}
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() {
 		f.Close()
-		return nil, &ValidationError{Field: field, Reason: "is not a regular file: " + path, Err: err}
+		return nil, 0, &ValidationError{Field: field, Reason: "is not a regular file: " + path, Err: err}
 	}
-	return f, nil
+	return f, st.Size(), nil
 }
 
-func readImageFile(field, path string) ([]byte, error) {
-	f, err := openImage(field, path)
+func readImageFile(ctx context.Context, field, path string) ([]byte, error) {
+	f, size, err := openImage(field, path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxImageSize+1))
+	if size > MaxImageSize {
+		return nil, checkImageBytes(field, nil, size) // refused without reading it
+	}
+	b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, f}, MaxImageSize+1))
 	if err != nil {
-		return nil, &ValidationError{Field: field, Reason: "could not be read", Err: err}
+		return nil, readError(ctx, field, err)
 	}
 	return b, nil
 }

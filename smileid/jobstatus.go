@@ -20,8 +20,9 @@ type JobStatusQuery struct {
 }
 
 // JobStatus is a job's status, its signature verified and bound to the request: an answer
-// that carries the request's own signature, or whose results name another job_id or
-// user_id, is a *ResponseBindingError (ErrResponseNotBound) instead. The fields of the
+// that carries a signature the client sent, was signed long before the request, or whose
+// results name another job_id or user_id, is a *ResponseBindingError
+// (ErrResponseNotBound) instead (see MaxResponseSkew). The fields of the
 // wire type are promoted; the methods read the values the server is known to send in
 // several forms.
 type JobStatus struct {

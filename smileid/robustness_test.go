@@ -37,7 +37,9 @@ func idServer(t *testing.T, status int, ctype, body string) *smileid.Client {
 }
 
 func signedResult(t *testing.T, extra map[string]any) string {
-	ts := "2026-11-25T18:33:11.409Z"
+	// Signed a second before the request: a server clock a little behind (an answer signed
+	// long before its request is refused as a replay).
+	ts := smileid.Timestamp(time.Now().Add(-time.Second))
 	m := map[string]any{"ResultCode": "1012", "ResultText": "ID Number Validated", "FullName": "Joe Bloggs",
 		"timestamp": ts, "signature": smileid.NewSignature(confPartnerID, confAPIKey).Generate(ts)}
 	for k, v := range extra {

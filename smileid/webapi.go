@@ -186,7 +186,7 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 	if err := validateImageJob(&job, callback); err != nil {
 		return nil, err
 	}
-	images, err := prepareImages(job.Images)
+	images, err := prepareImages(ctx, job.Images)
 	if err != nil {
 		return nil, err
 	}
@@ -392,8 +392,8 @@ func (c *Client) uploadZip(ctx context.Context, uploadURL string, plan *zipPlan,
 			if err != nil {
 				return nil, errors.New("invalid upload URL")
 			}
-			req.Body = plan.body()
-			req.GetBody = func() (io.ReadCloser, error) { return plan.body(), nil }
+			req.Body = plan.body(ctx)
+			req.GetBody = func() (io.ReadCloser, error) { return plan.body(ctx), nil }
 			req.ContentLength = size
 			req.Header.Set("Content-Type", "application/zip")
 			req.Header.Set("User-Agent", c.ua)

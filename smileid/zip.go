@@ -1,6 +1,7 @@
 package smileid
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -104,7 +105,12 @@ var (
 // from memory, each image read from its source straight into the caller's buffer (the
 // transport's), its CRC and length checked against those the local header announced.
 // No goroutine, no pipe, no copy buffer of its own.
-func (p *zipPlan) body() io.ReadCloser {
+//
+// When ctx ends the body closes itself (context.AfterFunc, which starts a goroutine only
+// then): net/http's HTTP/1 transport neither closes a request body nor returns from the
+// round trip while a Read of it is in progress, so a read stalled on its image must be
+// ended from here for the call to end with its context.
+func (p *zipPlan) body(ctx context.Context) io.ReadCloser {
 	headers := make([]byte, 0, p.size()-p.info.size-sumSizes(p.files))
 	segs := make([]zipSeg, 0, 2+len(p.info.parts)+2*len(p.files))
 	date, clock := dosTime(p.modTime)
@@ -163,7 +169,14 @@ func (p *zipPlan) body() io.ReadCloser {
 			segs[i].b = headers[segs[i].start : segs[i].start+int(segs[i].n)]
 		}
 	}
-	return &zipReader{segs: segs}
+	z := &zipReader{segs: segs}
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { z.shut(context.Cause(ctx)) })
+		z.mu.Lock()
+		z.stop = stop
+		z.mu.Unlock()
+	}
+	return z
 }
 
 func sumSizes(files []preparedImage) int64 {
@@ -191,24 +204,38 @@ type zipSeg struct {
 	start  int
 }
 
-// zipReader reads a zip described by its segments. Close may be called from another
-// goroutine than Read (the transport does), hence the mutex.
+// zipReader reads a zip described by its segments. Read, like any io.Reader's, is called
+// by one goroutine at a time; Close may be called from another one at any time, even while
+// a Read waits on an image (the HTTP/2 transport does when a request ends, and so does the
+// context's end, see body). Close takes only mu, which is never held while an image is
+// opened or read, so it returns at once; it closes the image being read, which ends that
+// read if closing can (a pipe, a reader that honours Close: not a regular file's read
+// stuck in the kernel, such as on a hung network file system).
 type zipReader struct {
+	segs []zipSeg
+	// The reading goroutine's.
+	i   int   // current segment
+	off int64 // bytes of it read
+	f   io.ReadCloser
+	crc uint32
+	err error
+
 	mu     sync.Mutex
-	segs   []zipSeg
-	i      int   // current segment
-	off    int64 // bytes of it read
-	f      io.ReadCloser
-	crc    uint32
-	err    error
-	closed bool
+	open   io.ReadCloser // f, until Close or the end of the image closes it
+	closed error         // set by Close: errZipClosed, or the context's error
+	stop   func() bool   // unregisters the context.AfterFunc
+}
+
+// closedErr returns the reason reads fail since Close, or nil.
+func (z *zipReader) closedErr() error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.closed
 }
 
 func (z *zipReader) Read(p []byte) (int, error) {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	if z.closed {
-		return 0, errZipClosed
+	if err := z.closedErr(); err != nil {
+		return 0, err
 	}
 	if z.err != nil {
 		return 0, z.err
@@ -220,6 +247,9 @@ func (z *zipReader) Read(p []byte) (int, error) {
 			m, err := z.readFile(seg, p[n:])
 			n += m
 			if err != nil {
+				if cerr := z.closedErr(); cerr != nil {
+					err = cerr // closed while it read: the image's error says only that
+				}
 				z.err = err
 				return n, err
 			}
@@ -254,6 +284,16 @@ func (z *zipReader) readFile(seg *zipSeg, p []byte) (int, error) {
 		f, err := seg.file.open()
 		if err != nil {
 			return 0, err
+		}
+		z.mu.Lock()
+		closed := z.closed
+		if closed == nil {
+			z.open = f
+		}
+		z.mu.Unlock()
+		if closed != nil { // closed while it opened
+			f.Close()
+			return 0, closed
 		}
 		z.f, z.crc = f, 0
 	}
@@ -296,30 +336,46 @@ func (z *zipReader) endFile(seg *zipSeg) error {
 			return io.ErrNoProgress
 		}
 	}
-	err := z.f.Close()
 	z.f = nil
+	z.mu.Lock()
+	f := z.open
+	z.open = nil
+	z.mu.Unlock()
+	var err error
+	if f != nil { // else Close closed it
+		err = f.Close()
+	}
 	if z.crc != seg.file.crc {
 		return errImageChanged
 	}
 	return err
 }
 
-// Close closes the image being read, if any. Reads after Close fail.
-func (z *zipReader) Close() error {
+// Close closes the image being read, if any, without waiting for a Read in progress.
+// Reads after Close fail.
+func (z *zipReader) Close() error { return z.shut(errZipClosed) }
+
+// shut makes reads fail with why from now on and closes the image being read.
+func (z *zipReader) shut(why error) error {
 	z.mu.Lock()
-	defer z.mu.Unlock()
-	z.closed = true
-	if z.f != nil {
-		err := z.f.Close()
-		z.f = nil
-		return err
+	if z.closed == nil {
+		z.closed = why
+	}
+	f, stop := z.open, z.stop
+	z.open, z.stop = nil, nil
+	z.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	if f != nil {
+		return f.Close()
 	}
 	return nil
 }
 
 // writeTo writes the zip to w.
 func (p *zipPlan) writeTo(w io.Writer) error {
-	body := p.body()
+	body := p.body(context.Background())
 	defer body.Close()
 	buf := getBuffer()
 	defer putBuffer(buf)

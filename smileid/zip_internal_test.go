@@ -3,6 +3,7 @@ package smileid
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"hash/crc32"
@@ -80,13 +81,13 @@ func TestZipMatchesArchiveZip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			want := archiveZip(t, plan)
 			require.Equal(t, int64(len(want)), plan.size())
-			require.Equal(t, want, readAll(t, plan.body()))
-			require.Equal(t, want, readAll(t, iotest.OneByteReader(plan.body())))
-			require.Equal(t, want, readAll(t, iotest.HalfReader(plan.body())))
+			require.Equal(t, want, readAll(t, plan.body(context.Background())))
+			require.Equal(t, want, readAll(t, iotest.OneByteReader(plan.body(context.Background()))))
+			require.Equal(t, want, readAll(t, iotest.HalfReader(plan.body(context.Background()))))
 			var buf bytes.Buffer
 			require.NoError(t, plan.writeTo(&buf))
 			require.Equal(t, want, buf.Bytes())
-			require.NoError(t, iotest.TestReader(plan.body(), want))
+			require.NoError(t, iotest.TestReader(plan.body(context.Background()), want))
 			zr, err := zip.NewReader(bytes.NewReader(want), int64(len(want)))
 			require.NoError(t, err)
 			require.Equal(t, "info.json", zr.File[0].Name)
@@ -95,11 +96,15 @@ func TestZipMatchesArchiveZip(t *testing.T) {
 }
 
 // TestZipBodyHasNoGoroutine: the body is produced by the reader the transport pulls
-// from; reading it starts no goroutine (the SDK used to write it through an io.Pipe).
+// from; reading it starts no goroutine (the SDK used to write it through an io.Pipe), nor
+// does binding it to a context that has not ended. When the context ends, the body closes
+// itself and reads fail with the context's error.
 func TestZipBodyHasNoGoroutine(t *testing.T) {
 	plan := &zipPlan{info: rawInfoJSON([]byte(`{}`)), files: writeImages(t, 2, 100_000)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	before := runtime.NumGoroutine()
-	body := plan.body()
+	body := plan.body(ctx)
 	buf := make([]byte, 1000)
 	_, err := io.ReadFull(body, buf)
 	require.NoError(t, err)
@@ -107,6 +112,17 @@ func TestZipBodyHasNoGoroutine(t *testing.T) {
 	require.NoError(t, body.Close())
 	_, err = body.Read(buf)
 	require.ErrorIs(t, err, errZipClosed)
+
+	body = plan.body(ctx)
+	_, err = io.ReadFull(body, buf)
+	require.NoError(t, err)
+	cancel()
+	require.Eventually(t, func() bool {
+		_, err = body.Read(buf)
+		return err != nil
+	}, 10*time.Second, time.Millisecond)
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, body.Close())
 }
 
 // TestZipDetectsChangedFiles: a file that is no longer the one checked (other bytes,
@@ -130,7 +146,7 @@ func TestZipDetectsChangedFiles(t *testing.T) {
 			}
 			require.NoError(t, os.WriteFile(path, content, 0o600))
 			plan := &zipPlan{info: rawInfoJSON([]byte(`{}`)), files: files}
-			_, err = io.ReadAll(plan.body())
+			_, err = io.ReadAll(plan.body(context.Background()))
 			require.ErrorIs(t, err, errImageChanged)
 		})
 	}
@@ -140,7 +156,7 @@ func TestZipDetectsChangedFiles(t *testing.T) {
 		path := r.(*os.File).Name()
 		r.Close()
 		require.NoError(t, os.Remove(path))
-		_, err := io.ReadAll((&zipPlan{info: rawInfoJSON([]byte(`{}`)), files: files}).body())
+		_, err := io.ReadAll((&zipPlan{info: rawInfoJSON([]byte(`{}`)), files: files}).body(context.Background()))
 		require.ErrorIs(t, err, os.ErrNotExist)
 	})
 }
@@ -150,7 +166,7 @@ func TestZipDetectsChangedFiles(t *testing.T) {
 func TestZipBodyCloseWhileReading(t *testing.T) {
 	plan := &zipPlan{info: rawInfoJSON([]byte(`{}`)), files: writeImages(t, 2, 1<<20)}
 	for i := 0; i < 20; i++ {
-		body := plan.body()
+		body := plan.body(context.Background())
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
@@ -185,7 +201,7 @@ func TestBase64ImagesAreNotCopied(t *testing.T) {
 	var info infoJSON
 	n := totalAlloc(func() {
 		var err error
-		images, err = prepareImages(job.Images)
+		images, err = prepareImages(context.Background(), job.Images)
 		require.NoError(t, err)
 		info, err = manifest("001", job, job.IDInfo, images, "", "ts", upload)
 		require.NoError(t, err)
@@ -255,7 +271,7 @@ func TestManifestIsTheEncodedStruct(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			job := Job{PartnerParams: PartnerParams{UserID: "u<1>", JobID: "j&2", JobType: BiometricKYC, AdditionalProperties: map[string]string{"k<": "v>&"}}, IDInfo: tc.info, Images: tc.images}
-			images, err := prepareImages(job.Images)
+			images, err := prepareImages(context.Background(), job.Images)
 			require.NoError(t, err)
 			info := job.IDInfo
 			if info.Entered == "" {

@@ -1,11 +1,14 @@
 package smileid
 
-import "io"
+import (
+	"context"
+	"io"
+)
 
 // jobZipOnce is the SDK's own work for a job: check the images, build info.json, write the
 // zip.
 func jobZipOnce(job Job, upload []byte) error {
-	prepared, err := prepareImages(job.Images)
+	prepared, err := prepareImages(context.Background(), job.Images)
 	if err != nil {
 		return err
 	}

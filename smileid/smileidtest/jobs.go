@@ -186,8 +186,15 @@ func s3Error(w http.ResponseWriter, status int, code, msg string) {
 // serveUpload is the presigned upload URL: it accepts the zip as S3 would (a known
 // Content-Length, Content-Type application/zip, the token of the URL) and checks it.
 func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	body, readErr := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	idx := s.record(Request{Op: smileid.OpUploadZip, Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Time: time.Now()})
+	if readErr != nil {
+		// The client stopped sending before Content-Length bytes came (S3 stores nothing
+		// then): an aborted upload, not a zip to check.
+		s.setProblem(idx, "upload aborted: the body ended early ("+oneLine(readErr)+")")
+		s3Error(w, http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header")
+		return
+	}
 	f, faulty := s.takeFault(smileid.OpUploadZip)
 	if faulty && !f.AfterProcessing && s.applyFault(w, r, f, idx) {
 		return
