@@ -128,7 +128,7 @@ func TestUploadEndsWithItsContextWhenAnImageReadStalls(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- c.uploadZip(ctx, srv.URL+"/upload/job", img.plan()) }()
+	go func() { done <- c.uploadZip(ctx, srv.URL+"/upload/job", img.plan(), nil) }()
 	err = waitFor(t, done, "the upload to end with its context (300 ms)")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.True(t, img.closed.Load(), "the image was closed")
