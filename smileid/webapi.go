@@ -205,12 +205,17 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 			plan.files = append(plan.files, img)
 		}
 	}
-	inline := int64(0)
-	for _, img := range images {
-		inline += int64(len(img.base64))
+	// The zip has no zip64 records, so it must stay under 4 GiB and 65 535 entries; its
+	// exact size is known only once prep upload answered (info.json repeats that answer,
+	// which is capped at maxResponseBody). Checked here, with info.json as it will be but
+	// for that answer, so that nothing is created for a job whose zip cannot be written.
+	draft, err := manifest(c.sig.partnerID, job, info, images, callback, Timestamp(c.cfg.now()), []byte("{}"))
+	if err != nil {
+		return nil, err
 	}
-	if plan.size()+inline > zipMaxSize-(1<<20) {
-		return nil, invalid("images", "the job's zip would exceed 4 GiB")
+	plan.info = draft
+	if err := plan.checkLimits(maxResponseBody); err != nil {
+		return nil, err
 	}
 
 	pp := job.PartnerParams
@@ -223,6 +228,9 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 		return nil, err
 	}
 	plan.info, err = manifest(c.sig.partnerID, job, info, images, callback, ts, upRaw)
+	if err == nil && plan.size() > zipMaxSize {
+		err = errors.New("smileid: the job's zip would exceed 4 GiB") // excluded above; never sent wrong
+	}
 	if err != nil {
 		return nil, jobError(pp, up.SmileJobID, OpUploadZip, nil, err)
 	}

@@ -26,7 +26,8 @@ const (
 	zipLocalHeaderLen   = 30
 	zipCentralHeaderLen = 46
 	zipEndLen           = 22
-	zipMaxSize          = 1<<32 - 1
+	zipMaxSize          = 1<<32 - 1 // without zip64 records, sizes and offsets are 32-bit
+	zipMaxEntries       = 1<<16 - 1 // and the entry count is 16-bit
 )
 
 // infoJSON is info.json held as pieces: the text the SDK encoded, and between them the
@@ -94,6 +95,19 @@ func (p *zipPlan) size() int64 {
 		add(f.name, f.size)
 	}
 	return n
+}
+
+// checkLimits refuses a zip that could not be written without zip64 records: over 4 GiB
+// once info.json has grown by up to more bytes (the prep-upload answer it repeats), or
+// with more than 65 535 entries.
+func (p *zipPlan) checkLimits(more int64) error {
+	if len(p.files)+1 > zipMaxEntries {
+		return invalid("images", "a job's zip holds at most %d image files", zipMaxEntries-1)
+	}
+	if p.size()+more > zipMaxSize {
+		return invalid("images", "the job's zip would exceed 4 GiB")
+	}
+	return nil
 }
 
 var (

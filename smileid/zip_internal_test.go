@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
@@ -324,4 +325,27 @@ func FuzzBase64Check(f *testing.F) {
 			require.NotContains(t, err.Error(), "base64", "%q", s)
 		}
 	})
+}
+
+// The zip is written without zip64 records: a plan over 4 GiB (counting the prep-upload
+// answer info.json will repeat) or over 65 535 entries is refused before anything is sent.
+func TestZipLimits(t *testing.T) {
+	plan := &zipPlan{info: rawInfoJSON([]byte(`{}`))}
+	for i := 0; i < 127; i++ {
+		plan.files = append(plan.files, preparedImage{name: fmt.Sprintf("img%03d.jpg", i), size: MaxImageSize})
+	}
+	require.NoError(t, plan.checkLimits(maxResponseBody), "127 x 32 MiB and a 16 MiB answer fit")
+	plan.files = append(plan.files, preparedImage{name: "img127.jpg", size: MaxImageSize})
+	var ve *ValidationError
+	require.ErrorAs(t, plan.checkLimits(maxResponseBody), &ve, "128 x 32 MiB do not")
+	require.Contains(t, ve.Error(), "4 GiB")
+
+	many := &zipPlan{info: rawInfoJSON([]byte(`{}`))}
+	for i := 0; i < zipMaxEntries-1; i++ {
+		many.files = append(many.files, preparedImage{name: "a.jpg", size: 1})
+	}
+	require.NoError(t, many.checkLimits(0))
+	many.files = append(many.files, preparedImage{name: "a.jpg", size: 1})
+	require.ErrorAs(t, many.checkLimits(0), &ve)
+	require.Contains(t, ve.Error(), "at most 65534 image files")
 }
