@@ -75,6 +75,6 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 		return exampleutil.SubmitError(job.PartnerParams, err)
 	}
 
-	sess.ReportStatus(res, exampleutil.HidePersonalInfo)
+	sess.ReportStatus(res, smileid.BiometricKYC, exampleutil.HidePersonalInfo)
 	return nil
 }

@@ -42,6 +42,7 @@ func TestDefaultRun(t *testing.T) {
 	require.Regexp(t, `(?m)^\s+Liveness_Check\s+Passed$`, report)
 	require.Contains(t, exampleutil.FieldValue(report, "Signature"), "verified by the SDK")
 	require.Equal(t, "approved (job_success is true)", exampleutil.FieldValue(report, "Outcome"))
+	require.Equal(t, "approved (Python SDK fixture (Enroll User))", exampleutil.FieldValue(report, "smileid.Decide"))
 	require.Equal(t, "id_card_image, liveness_image, selfie_image (URLs not shown: they are credentials)", exampleutil.FieldValue(report, "Image links"))
 	require.Equal(t, "1 result(s)", exampleutil.FieldValue(report, "History"))
 

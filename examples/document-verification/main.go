@@ -57,6 +57,6 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string, args []
 	if err != nil {
 		return exampleutil.SubmitError(job.PartnerParams, err)
 	}
-	sess.ReportStatus(res, exampleutil.HidePersonalInfo)
+	sess.ReportStatus(res, smileid.DocumentVerification, exampleutil.HidePersonalInfo)
 	return nil
 }

@@ -254,7 +254,14 @@ func (s *Session) Finish(signed string, success bool) {
 
 // ReportStatus prints the status a submission with ReturnJobStatus returned, then
 // Finish.
-func (s *Session) ReportStatus(res *smileid.SubmitResult, personal PersonalInfo) {
+func (s *Session) ReportStatus(res *smileid.SubmitResult, jt smileid.JobType, personal PersonalInfo) {
 	s.PrintStatus("Result (SmileJobID "+res.SmileJobID+"):", res.Status, personal)
-	s.Finish("job status response", res.Status.JobSuccess)
+	fmt.Fprintln(s.Out)
+	s.PrintVerifiedSignature("job status response")
+	s.PrintOutcome(res.Status.JobSuccess)
+	// smileid.Decide: the outcome from the ResultCodes Smile ID documents for the product
+	// of the job submitted (jt).
+	d := smileid.DecideStatus(jt, res.Status)
+	s.Field("smileid.Decide", string(d.Outcome)+" ("+d.Reason+")")
+	s.PrintElapsed()
 }
