@@ -53,18 +53,10 @@ var saIDNumberPattern = regexp.MustCompile(`^[0-9]{13}$`)
 // validate checks the request (callbackURL being the one to send) before anything is
 // sent. Its errors never repeat the address or the numbers.
 func (req *AddressRequest) validate(callbackURL string) error {
-	if err := checkID("user_id", req.UserID); err != nil {
+	if err := checkJobIDs(req.UserID, req.JobID, "a unique ID for this job; the callback echoes it"); err != nil {
 		return err
 	}
-	if err := checkID("job_id", req.JobID); err != nil {
-		return err
-	}
-	switch {
-	case strings.TrimSpace(req.UserID) == "":
-		return invalid("user_id", "is required")
-	case strings.TrimSpace(req.JobID) == "":
-		return invalid("job_id", "is required (a unique ID for this job; the callback echoes it)")
-	case strings.TrimSpace(req.Address) == "":
+	if strings.TrimSpace(req.Address) == "" {
 		return invalid("address", "is required")
 	}
 	if req.FullName != "" {

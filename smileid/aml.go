@@ -89,17 +89,8 @@ var birthYearPattern = regexp.MustCompile(`^[0-9]{4}$`)
 
 // validate checks the request before anything is sent.
 func (req *AMLRequest) validate() error {
-	if err := checkID("user_id", req.UserID); err != nil {
+	if err := checkJobIDs(req.UserID, req.JobID, "a unique ID for this screening"); err != nil {
 		return err
-	}
-	if err := checkID("job_id", req.JobID); err != nil {
-		return err
-	}
-	switch {
-	case strings.TrimSpace(req.UserID) == "":
-		return invalid("user_id", "is required")
-	case strings.TrimSpace(req.JobID) == "":
-		return invalid("job_id", "is required (a unique ID for this screening)")
 	}
 	if err := checkName("full_name", req.FullName); err != nil {
 		return err

@@ -36,3 +36,22 @@ func checkPartnerIDs(pp PartnerParams) error {
 
 // isControl reports whether r is a C0 or C1 control character or DEL.
 func isControl(r rune) bool { return r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0) }
+
+// checkJobIDs checks the user_id and job_id of a request that names its job outside
+// partner params (AML, address verification): both required, both safe IDs. why says what
+// the job_id is for, in the error.
+func checkJobIDs(userID, jobID, why string) error {
+	if err := checkID("user_id", userID); err != nil {
+		return err
+	}
+	if err := checkID("job_id", jobID); err != nil {
+		return err
+	}
+	switch {
+	case strings.TrimSpace(userID) == "":
+		return invalid("user_id", "is required")
+	case strings.TrimSpace(jobID) == "":
+		return invalid("job_id", "is required (%s)", why)
+	}
+	return nil
+}
