@@ -15,6 +15,13 @@ func WithTransportTLSConfigForTest(tc *tls.Config) Option {
 	}
 }
 
+// MaxHeldImageForTest is the size up to which image files are kept in memory between
+// their check and their upload; larger ones are read again for the upload.
+const MaxHeldImageForTest = maxHeldImage
+
+// HeldBytesForTest is the size of the buffers holding image files, process-wide.
+func HeldBytesForTest() int64 { return heldBytes.Load() }
+
 // TransportForTest returns the client's base transport.
 func TransportForTest(c *Client) any { return c.hc.Transport }
 

@@ -100,15 +100,36 @@ type preparedImage struct {
 	crc    uint32
 	open   func() (io.ReadCloser, error)
 	base64 string
+	// A file kept in memory since it was checked (see held.go): data is *held's bytes,
+	// sent instead of reading the file again, until the job's zipPlan releases held.
+	held *[]byte
+	data []byte
+}
+
+// releaseImages gives back the buffers of images kept in memory.
+func releaseImages(images []preparedImage) {
+	for i := range images {
+		if images[i].held != nil {
+			releaseBuffer(images[i].held)
+			images[i].held, images[i].data = nil, nil
+		}
+	}
 }
 
 // prepareImages opens, reads and checks every image, so that a missing or bad file is
 // reported before the job is created on the server. Files are read here to compute their
-// CRC and read again, streamed, during the upload: memory does not grow with their size.
-// Reading stops when ctx ends (checked between reads of at most 32 KiB): the error is then
-// a *NotSentError of the prep upload, which was not sent.
-func prepareImages(ctx context.Context, images []Image) ([]preparedImage, error) {
+// CRC; small ones are kept in memory for the upload (held.go), the others read again,
+// streamed, during the upload: memory does not grow with their size. Reading stops when
+// ctx ends (checked between reads of at most 256 KiB): the error is then a *NotSentError
+// of the prep upload, which was not sent. The caller gives back the kept files'
+// buffers, through the job's zipPlan or releaseImages.
+func prepareImages(ctx context.Context, images []Image) (_ []preparedImage, err error) {
 	out := make([]preparedImage, 0, len(images))
+	defer func() {
+		if err != nil {
+			releaseImages(out)
+		}
+	}()
 	names := map[string]int{}
 	for i, img := range images {
 		field := fmt.Sprintf("images[%d]", i)
@@ -119,13 +140,13 @@ func prepareImages(ctx context.Context, images []Image) ([]preparedImage, error)
 		if err != nil {
 			return nil, err
 		}
+		out = append(out, p)
 		if p.name != "" {
 			if j, dup := names[p.name]; dup {
 				return nil, invalid(field, "its zip entry name %q is the name of images[%d] too; rename one file", p.name, j)
 			}
 			names[p.name] = i
 		}
-		out = append(out, p)
 	}
 	return out, nil
 }
@@ -194,24 +215,33 @@ func prepareImage(ctx context.Context, field string, img Image) (preparedImage, 
 	return p, nil
 }
 
-// prepareFile checks a file image and computes its CRC without keeping it in memory. The
-// upload opens the file again as openImage does (without waiting, regular files only), so
-// that a file replaced by a FIFO in between fails the upload instead of hanging it.
+// prepareFile checks a file image and computes its CRC, keeping it in memory when it is
+// small and the budget allows (held.go). Otherwise the upload opens the file again as
+// openImage does (without waiting, regular files only), so that a file replaced by a FIFO
+// in between fails the upload instead of hanging it.
 func prepareFile(ctx context.Context, field string, p preparedImage, path string) (preparedImage, error) {
 	f, announced, err := openImage(field, path)
 	if err != nil {
 		return p, err
 	}
 	defer f.Close()
-	size, crc, err := crcImage(ctx, field, f, announced)
-	if err != nil {
-		return p, err
-	}
 	name := filepath.Base(path)
 	if err := checkEntryName(field, name); err != nil {
 		return p, err
 	}
+	held := holdBuffer(announced)
+	size, crc, kept, err := crcImage(ctx, field, f, announced, held)
+	if held != nil && (err != nil || !kept) {
+		releaseBuffer(held)
+		held = nil
+	}
+	if err != nil {
+		return p, err
+	}
 	p.name, p.size, p.crc = name, size, crc
+	if held != nil {
+		p.held, p.data = held, *held
+	}
 	p.open = func() (io.ReadCloser, error) {
 		f, _, err := openImage(field, path)
 		if err != nil {
@@ -230,10 +260,11 @@ func prepareFile(ctx context.Context, field string, p preparedImage, path string
 // starts like a JPEG or PNG and is neither empty nor larger than MaxImageSize: announced
 // (the size the file system reported) is checked first, then what is read, which stops
 // past MaxImageSize however long the file turns out to be (it may grow while it is read).
-// It stops when ctx ends, between reads.
-func crcImage(ctx context.Context, field string, r io.Reader, announced int64) (int64, uint32, error) {
+// It stops when ctx ends, between reads. With keep, the image is read into *keep as long
+// as it fits in its capacity; kept says it all did (else *keep holds part of it).
+func crcImage(ctx context.Context, field string, r io.Reader, announced int64, keep *[]byte) (size int64, crc uint32, kept bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return 0, 0, notSent(err)
+		return 0, 0, false, notSent(err)
 	}
 	var head [8]byte
 	n, err := io.ReadFull(r, head[:])
@@ -242,31 +273,56 @@ func crcImage(ctx context.Context, field string, r io.Reader, announced int64) (
 	case io.EOF, io.ErrUnexpectedEOF:
 		err = io.EOF // all of it is in head
 	default:
-		return 0, 0, readError(ctx, field, err)
+		return 0, 0, false, readError(ctx, field, err)
 	}
 	if err := checkImageBytes(field, head[:n], announced); err != nil {
-		return 0, 0, err
+		return 0, 0, false, err
 	}
-	crc := crc32.Update(0, crc32.IEEETable, head[:n])
-	size := int64(n)
-	buf := getBuffer()
-	defer putBuffer(buf)
+	crc = crc32.Update(0, crc32.IEEETable, head[:n])
+	size = int64(n)
+	kept = keep != nil && cap(*keep) >= n
+	if kept {
+		*keep = append((*keep)[:0], head[:n]...)
+	}
+	var scratch *[]byte
+	defer func() {
+		if scratch != nil {
+			readBuffers.Put(scratch)
+		}
+	}()
 	for err == nil {
 		if err = ctx.Err(); err != nil {
 			break
 		}
+		// Reads of at most bulkChunk, each CRC'd while it is in the cache.
+		var p []byte
+		into := kept && len(*keep) < cap(*keep)
+		if into {
+			k := *keep
+			p = k[len(k):min(cap(k), len(k)+bulkChunk)]
+		} else {
+			if scratch == nil {
+				scratch = readBuffers.Get().(*[]byte)
+			}
+			p = *scratch
+		}
 		var m int
-		m, err = r.Read(*buf)
-		crc = crc32.Update(crc, crc32.IEEETable, (*buf)[:m])
+		m, err = r.Read(p)
+		crc = crc32.Update(crc, crc32.IEEETable, p[:m])
 		size += int64(m)
+		if into {
+			*keep = (*keep)[:len(*keep)+m]
+		} else if m > 0 {
+			kept = false // longer than the buffer
+		}
 		if size > MaxImageSize {
-			return 0, 0, checkImageBytes(field, head[:n], size)
+			return 0, 0, false, checkImageBytes(field, head[:n], size)
 		}
 	}
 	if err != io.EOF {
-		return 0, 0, readError(ctx, field, err)
+		return 0, 0, false, readError(ctx, field, err)
 	}
-	return size, crc, nil
+	return size, crc, kept, nil
 }
 
 // imageChangedError is an image file that the upload could not open as the regular file

@@ -29,6 +29,8 @@ func TestFIFOSwappedBeforeUploadFailsTheUpload(t *testing.T) {
 	path := filepath.Join(dir, "selfie.jpg")
 	img, err := os.ReadFile(fixtures + "selfie.jpg")
 	require.NoError(t, err)
+	// Too large to be kept in memory after the check: the upload reads the file again.
+	img = append(img, make([]byte, smileid.MaxHeldImageForTest+1-len(img))...)
 	require.NoError(t, os.WriteFile(path, img, 0o600))
 
 	// The fake treats the aborted upload as S3 does (nothing stored), without failing the
@@ -72,4 +74,39 @@ func TestFIFOSwappedBeforeUploadFailsTheUpload(t *testing.T) {
 		}
 		t.Fatal("SubmitJob still running 4 s past its context's deadline: the upload is stuck opening a FIFO")
 	}
+}
+
+// TestKeptImageSwappedBeforeUploadIsUploadedAsChecked: a small file is kept in memory from
+// its check to its upload; replaced by a FIFO during prep upload, it is not opened again,
+// and the zip carries the bytes that were checked.
+func TestKeptImageSwappedBeforeUploadIsUploadedAsChecked(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "selfie.jpg")
+	img, err := os.ReadFile(fixtures + "selfie.jpg")
+	require.NoError(t, err)
+	require.Less(t, len(img), smileid.MaxHeldImageForTest)
+	require.NoError(t, os.WriteFile(path, img, 0o600))
+
+	srv, c := fake(t, nil)
+	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Delay: 300 * time.Millisecond})
+	swapped := make(chan struct{})
+	go func() {
+		defer close(swapped)
+		time.Sleep(100 * time.Millisecond)
+		_ = os.Remove(path)
+		_ = syscall.Mkfifo(path, 0o600)
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: jobParams("kept-fifo", smileid.SmartSelfieRegistration),
+		Images: []smileid.Image{smileid.SelfieFile(path)}, Options: smileid.JobOptions{CallbackURL: "https://partner.example/cb"}})
+	<-swapped
+	require.NoError(t, err)
+	fi, err := os.Lstat(path)
+	require.NoError(t, err)
+	require.Equal(t, os.ModeNamedPipe, fi.Mode().Type(), "the file was swapped during prep upload")
+	got, ok := srv.Image("job-kept-fifo", "selfie.jpg")
+	require.True(t, ok)
+	require.Equal(t, img, got)
+	require.Zero(t, smileid.HeldBytesForTest(), "the buffer was given back")
 }

@@ -190,6 +190,13 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 	if err != nil {
 		return nil, err
 	}
+	plan := &zipPlan{modTime: c.cfg.now()}
+	for _, img := range images {
+		if img.name != "" {
+			plan.files = append(plan.files, img)
+		}
+	}
+	defer plan.release()
 	info := job.IDInfo
 	if info.Entered == "" {
 		info.Entered = EnteredFalse
@@ -197,12 +204,6 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 	if c.cfg.useValidationAPI && !job.Options.SkipValidationAPI {
 		if err := c.checkServices(ctx, info, job.PartnerParams, &cc); err != nil {
 			return nil, err
-		}
-	}
-	plan := &zipPlan{modTime: c.cfg.now()}
-	for _, img := range images {
-		if img.name != "" {
-			plan.files = append(plan.files, img)
 		}
 	}
 	// The zip has no zip64 records, so it must stay under 4 GiB and 65 535 entries; its

@@ -20,6 +20,34 @@ type zipPlan struct {
 	info    infoJSON
 	files   []preparedImage
 	modTime time.Time
+
+	// The files kept in memory (held.go) are given back once the plan's owner called
+	// release and every body has ended: closed, and no Read of it in progress (net/http
+	// may close a request body while it reads it, and after the round trip returned).
+	mu        sync.Mutex
+	bodies    int
+	ownerDone bool
+}
+
+// release gives back the plan's kept files once no body reads them any more.
+func (p *zipPlan) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ownerDone = true
+	p.freeLocked()
+}
+
+func (p *zipPlan) bodyEnded() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bodies--
+	p.freeLocked()
+}
+
+func (p *zipPlan) freeLocked() {
+	if p.ownerDone && p.bodies == 0 {
+		releaseImages(p.files)
+	}
 }
 
 const (
@@ -78,7 +106,14 @@ func newInfoJSON(parts []jsonPart) infoJSON {
 // rawInfoJSON is info.json given whole.
 func rawInfoJSON(b []byte) infoJSON { return newInfoJSON([]jsonPart{{b: b}}) }
 
-// copyBuffers are the SDK's read buffers (CRC passes, base64 checks), shared by jobs.
+// bulkChunk is how much of an image file the SDK reads at a time (the CRC pass), and how
+// much of a request body its transport reads, encrypts and sends at a time (bulkconn.go).
+const bulkChunk = 256 << 10
+
+// readBuffers are buffers of bulkChunk bytes, shared by jobs.
+var readBuffers = sync.Pool{New: func() any { b := make([]byte, bulkChunk); return &b }}
+
+// copyBuffers are the SDK's smaller buffers (base64 checks, writeTo), shared by jobs.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 func getBuffer() *[]byte  { return copyBuffers.Get().(*[]byte) }
@@ -157,7 +192,11 @@ func (p *zipPlan) body(ctx context.Context) io.ReadCloser {
 	for i := range p.files {
 		f := &p.files[i]
 		local(f.name, f.size, f.crc)
-		segs = append(segs, zipSeg{file: f, n: f.size})
+		if f.data != nil {
+			segs = append(segs, zipSeg{b: f.data, n: f.size})
+		} else {
+			segs = append(segs, zipSeg{file: f, n: f.size})
+		}
 	}
 	start := len(headers)
 	for _, e := range entries {
@@ -183,7 +222,10 @@ func (p *zipPlan) body(ctx context.Context) io.ReadCloser {
 			segs[i].b = headers[segs[i].start : segs[i].start+int(segs[i].n)]
 		}
 	}
-	z := &zipReader{segs: segs}
+	p.mu.Lock()
+	p.bodies++
+	p.mu.Unlock()
+	z := &zipReader{segs: segs, ended: p.bodyEnded}
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() { z.shut(context.Cause(ctx)) })
 		z.mu.Lock()
@@ -234,10 +276,43 @@ type zipReader struct {
 	crc uint32
 	err error
 
-	mu     sync.Mutex
-	open   io.ReadCloser // f, until Close or the end of the image closes it
-	closed error         // set by Close: errZipClosed, or the context's error
-	stop   func() bool   // unregisters the context.AfterFunc
+	mu      sync.Mutex
+	open    io.ReadCloser // f, until Close or the end of the image closes it
+	closed  error         // set by Close: errZipClosed, or the context's error
+	stop    func() bool   // unregisters the context.AfterFunc
+	reading bool          // a Read is in progress
+	ended   func()        // called once closed and not reading: segs are no longer read
+}
+
+// startRead marks a Read in progress, or returns why reads fail.
+func (z *zipReader) startRead() error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.closed != nil {
+		return z.closed
+	}
+	z.reading = true
+	return nil
+}
+
+func (z *zipReader) endRead() {
+	z.mu.Lock()
+	z.reading = false
+	ended := z.endedLocked()
+	z.mu.Unlock()
+	if ended != nil {
+		ended()
+	}
+}
+
+// endedLocked returns ended the first time the body is closed and not read.
+func (z *zipReader) endedLocked() func() {
+	if z.closed == nil || z.reading || z.ended == nil {
+		return nil
+	}
+	ended := z.ended
+	z.ended = nil
+	return ended
 }
 
 // closedErr returns the reason reads fail since Close, or nil.
@@ -248,9 +323,95 @@ func (z *zipReader) closedErr() error {
 }
 
 func (z *zipReader) Read(p []byte) (int, error) {
-	if err := z.closedErr(); err != nil {
+	if err := z.startRead(); err != nil {
 		return 0, err
 	}
+	defer z.endRead()
+	return z.read(p)
+}
+
+// minLend is the shortest run of bytes in memory that writeTo writes from where it is
+// instead of copying it.
+const minLend = 64 << 10
+
+// lendable returns the bytes in memory at the read position when they are at least
+// minLend long.
+func (z *zipReader) lendable() []byte {
+	if z.i == len(z.segs) {
+		return nil
+	}
+	seg := &z.segs[z.i]
+	if seg.file != nil || seg.b == nil || seg.n-z.off < minLend {
+		return nil
+	}
+	return seg.b[z.off:]
+}
+
+// untilLendable returns how many bytes from the read position precede the next lendable
+// run (at most max).
+func (z *zipReader) untilLendable(max int) int {
+	n := 0
+	for i, off := z.i, z.off; i < len(z.segs) && n < max; i, off = i+1, 0 {
+		seg := &z.segs[i]
+		if seg.file == nil && seg.b != nil && seg.n-off >= minLend {
+			break
+		}
+		n += int(min(seg.n-off, int64(max-n)))
+	}
+	return n
+}
+
+// writeTo writes the next bytes of the zip, at most limit, to w: runs held in memory (the
+// kept image files) as they are, without a copy; the rest (headers, info.json, files read
+// from disk) gathered in buf first. Like Read, it fails once the body is closed, and the
+// memory it writes from stays valid until it returns. It returns io.EOF at the zip's end.
+func (z *zipReader) writeTo(w io.Writer, limit int64, buf []byte) (int64, error) {
+	if err := z.startRead(); err != nil {
+		return 0, err
+	}
+	defer z.endRead()
+	var n int64
+	for limit > 0 {
+		if b := z.lendable(); b != nil {
+			b = b[:min(int64(len(b)), limit)]
+			m, err := w.Write(b)
+			n += int64(m)
+			limit -= int64(m)
+			z.off += int64(m)
+			if z.off == z.segs[z.i].n {
+				z.i++
+				z.off = 0
+			}
+			if err != nil {
+				return n, err
+			}
+			continue
+		}
+		size := z.untilLendable(int(min(int64(len(buf)), limit)))
+		if size == 0 {
+			if z.i == len(z.segs) {
+				return n, io.EOF
+			}
+			size = int(min(int64(len(buf)), limit)) // unreachable: a position precedes a lendable run or is one
+		}
+		m, err := z.read(buf[:size])
+		if m > 0 {
+			wm, werr := w.Write(buf[:m])
+			n += int64(wm)
+			limit -= int64(wm)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// read is Read, its start and end marked by the caller.
+func (z *zipReader) read(p []byte) (int, error) {
 	if z.err != nil {
 		return 0, z.err
 	}
@@ -377,9 +538,13 @@ func (z *zipReader) shut(why error) error {
 	}
 	f, stop := z.open, z.stop
 	z.open, z.stop = nil, nil
+	ended := z.endedLocked()
 	z.mu.Unlock()
 	if stop != nil {
 		stop()
+	}
+	if ended != nil {
+		ended()
 	}
 	if f != nil {
 		return f.Close()

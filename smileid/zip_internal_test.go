@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -74,10 +75,15 @@ func TestZipMatchesArchiveZip(t *testing.T) {
 	named := writeImages(t, 1, 3)
 	named[0].name = "sélfie ü.jpg" // non-ASCII: archive/zip's CreateRaw sets no UTF-8 flag either
 	b64 := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xFF, 0xD8, 0xFF, 1, 2, 3}, 5000))
+	// Kept in memory and streamed from disk, shorter and longer than a lendable run.
+	mixed := append(writeImages(t, 1, minLend-1), writeImages(t, 1, 3*bulkChunk+5)...)
+	mixed = append(mixed, streamed(writeImages(t, 1, minLend+7))...)
+	mixed = append(mixed, writeImages(t, 1, minLend)...)
 	for name, plan := range map[string]*zipPlan{
 		"files":         {info: rawInfoJSON([]byte(`{"images":[]}`)), files: files, modTime: time.Date(2026, 11, 25, 18, 33, 7, 0, time.UTC)},
 		"no files":      {info: rawInfoJSON([]byte(`{}`))},
 		"base64 pieces": {info: newInfoJSON([]jsonPart{{b: []byte(`{"a":"`)}, {s: b64}, {b: []byte(`","b":"`)}, {s: ""}, {b: []byte(`"}`)}}), files: append(named, files[0])},
+		"mixed":         {info: newInfoJSON([]jsonPart{{b: []byte(`{"a":"`)}, {s: b64}, {b: []byte(`"}`)}}), files: mixed},
 	} {
 		t.Run(name, func(t *testing.T) {
 			want := archiveZip(t, plan)
@@ -89,11 +95,55 @@ func TestZipMatchesArchiveZip(t *testing.T) {
 			require.NoError(t, plan.writeTo(&buf))
 			require.Equal(t, want, buf.Bytes())
 			require.NoError(t, iotest.TestReader(plan.body(context.Background()), want))
+			// As the SDK's transport writes it: runs kept in memory written from there.
+			rnd := rand.New(rand.NewPCG(uint64(len(want)), 1))
+			for _, bufSize := range []int{1, 100, 4096, bulkChunk} {
+				buf.Reset()
+				w := &lendingWriter{w: &buf, files: plan.files}
+				z := plan.body(context.Background()).(*zipReader)
+				left := int64(len(want))
+				for left > 0 {
+					n, err := z.writeTo(w, min(left, 1+rnd.Int64N(3*bulkChunk)), make([]byte, bufSize))
+					left -= n
+					if err == io.EOF {
+						break
+					}
+					require.NoError(t, err)
+				}
+				require.Zero(t, left)
+				n, err := z.writeTo(&buf, 10, make([]byte, bufSize))
+				require.Zero(t, n)
+				require.Equal(t, io.EOF, err, "at the end")
+				require.NoError(t, z.Close())
+				require.Equal(t, want, buf.Bytes(), "written with a %d-byte buffer", bufSize)
+				if name == "mixed" {
+					require.Equal(t, int64(3*bulkChunk+5+minLend), w.lent, "bytes written from the kept files' memory")
+				}
+			}
 			zr, err := zip.NewReader(bytes.NewReader(want), int64(len(want)))
 			require.NoError(t, err)
 			require.Equal(t, "info.json", zr.File[0].Name)
 		})
 	}
+}
+
+// lendingWriter counts the bytes written from the memory of files' kept images.
+type lendingWriter struct {
+	w     io.Writer
+	files []preparedImage
+	lent  int64
+}
+
+func (l *lendingWriter) Write(p []byte) (int, error) {
+	for _, f := range l.files {
+		if len(p) > 0 && len(f.data) > 0 {
+			start, at := uintptr(unsafe.Pointer(unsafe.SliceData(f.data))), uintptr(unsafe.Pointer(unsafe.SliceData(p)))
+			if at >= start && at < start+uintptr(len(f.data)) {
+				l.lent += int64(len(p))
+			}
+		}
+	}
+	return l.w.Write(p)
 }
 
 // TestZipBodyHasNoGoroutine: the body is produced by the reader the transport pulls
@@ -135,7 +185,7 @@ func TestZipDetectsChangedFiles(t *testing.T) {
 		"longer":      nil, // the original plus one byte
 	} {
 		t.Run(name, func(t *testing.T) {
-			files := writeImages(t, 1, 4000)
+			files := streamed(writeImages(t, 1, 4000))
 			r, err := files[0].open()
 			require.NoError(t, err)
 			path := r.(*os.File).Name()
@@ -152,7 +202,7 @@ func TestZipDetectsChangedFiles(t *testing.T) {
 		})
 	}
 	t.Run("a file removed", func(t *testing.T) {
-		files := writeImages(t, 1, 4000)
+		files := streamed(writeImages(t, 1, 4000))
 		r, _ := files[0].open()
 		path := r.(*os.File).Name()
 		r.Close()
@@ -182,7 +232,6 @@ func TestZipBodyCloseWhileReading(t *testing.T) {
 // totalAlloc returns the bytes f allocates.
 func totalAlloc(f func()) uint64 {
 	var a, b runtime.MemStats
-	runtime.GC()
 	runtime.ReadMemStats(&a)
 	f()
 	runtime.ReadMemStats(&b)
@@ -274,6 +323,7 @@ func TestManifestIsTheEncodedStruct(t *testing.T) {
 			job := Job{PartnerParams: PartnerParams{UserID: "u<1>", JobID: "j&2", JobType: BiometricKYC, AdditionalProperties: map[string]string{"k<": "v>&"}}, IDInfo: tc.info, Images: tc.images}
 			images, err := prepareImages(context.Background(), job.Images)
 			require.NoError(t, err)
+			defer releaseImages(images)
 			info := job.IDInfo
 			if info.Entered == "" {
 				info.Entered = EnteredFalse

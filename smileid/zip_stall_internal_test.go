@@ -157,7 +157,7 @@ func TestCRCPassIsCapped(t *testing.T) {
 	r := &endlessImage{}
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := crcImage(context.Background(), "images[0]", r, 1000)
+		_, _, _, err := crcImage(context.Background(), "images[0]", r, 1000, nil)
 		done <- err
 	}()
 	err := waitFor(t, done, "the CRC pass of an endless image")
@@ -165,12 +165,12 @@ func TestCRCPassIsCapped(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "images[0]", ve.Field)
 	require.Contains(t, ve.Reason, "is larger than 32 MiB")
-	require.LessOrEqual(t, r.n, int64(MaxImageSize+32<<10), "it stops within a buffer past the limit")
+	require.LessOrEqual(t, r.n, int64(MaxImageSize+bulkChunk), "it stops within a read past the limit")
 
 	// An image of exactly the limit passes; its size and CRC are those of its bytes.
 	exact := bytes.Repeat([]byte{7}, MaxImageSize)
 	copy(exact, jpegMagic)
-	size, crc, err := crcImage(context.Background(), "images[0]", bytes.NewReader(exact), MaxImageSize)
+	size, crc, _, err := crcImage(context.Background(), "images[0]", bytes.NewReader(exact), MaxImageSize, nil)
 	require.NoError(t, err)
 	require.Equal(t, int64(MaxImageSize), size)
 	require.Equal(t, crc32.ChecksumIEEE(exact), crc)
@@ -193,7 +193,7 @@ func TestImageChecksStopWithTheContext(t *testing.T) {
 	t.Run("CRC pass", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		r := &cancellingImage{cancel: cancel}
-		_, _, err := crcImage(ctx, "images[0]", r, 1000)
+		_, _, _, err := crcImage(ctx, "images[0]", r, 1000, nil)
 		var ns *NotSentError
 		require.ErrorAs(t, err, &ns)
 		require.Equal(t, OpUpload, ns.Operation)
@@ -222,6 +222,7 @@ func TestImageChecksStopWithTheContext(t *testing.T) {
 		p, err := prepareImages(context.Background(), []Image{SelfieFile(path)})
 		require.NoError(t, err)
 		require.Equal(t, int64(len(jpegMagic)+1<<20), p[0].size)
+		releaseImages(p)
 	})
 }
 

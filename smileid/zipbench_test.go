@@ -13,6 +13,7 @@ func jobZipOnce(job Job, upload []byte) error {
 		return err
 	}
 	plan := &zipPlan{}
+	defer plan.release()
 	for _, img := range prepared {
 		if img.name != "" {
 			plan.files = append(plan.files, img)
