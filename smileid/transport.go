@@ -87,6 +87,12 @@ func newTransport(tc transportConfig) http.RoundTripper {
 	}
 	lookup := api.Clone()
 	lookup.ResponseHeaderTimeout = 0
+	// HTTPS connections are the SDK's own (bulkconn.go): the same dial and TLS handshake,
+	// bounded by the same timeout, with request bodies written in large batches. (Through
+	// an http:// proxy, net/http dials with DialContext and adds TLS itself.)
+	for _, t := range []*http.Transport{api, lookup} {
+		t.DialTLSContext = gate.wrapDial(dialTLS(t, dialer.DialContext, tc.tlsHandshakeTimeout), tc.connectTimeout+tc.tlsHandshakeTimeout)
+	}
 	return &sdkTransport{api: api, lookup: lookup, dialer: dialer, gate: gate}
 }
 

@@ -22,6 +22,7 @@ func TestOwnTransportConfiguration(t *testing.T) {
 	require.Equal(t, 30*time.Second, tr.dialer.KeepAlive)
 	for _, h := range []*http.Transport{tr.api, tr.lookup} {
 		require.NotNil(t, h.DialContext)
+		require.NotNil(t, h.DialTLSContext, "HTTPS connections write request bodies in batches (bulkconn.go)")
 		require.Equal(t, 9*time.Second, h.TLSHandshakeTimeout)
 		require.Equal(t, 64, h.MaxIdleConnsPerHost)
 		require.GreaterOrEqual(t, h.MaxIdleConns, 128)
