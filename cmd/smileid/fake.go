@@ -21,14 +21,18 @@ const shutdownGrace = 300 * time.Millisecond
 // (SIGINT or SIGTERM). It always uses the fake's own test credentials, never the
 // environment's: those may be real, and they are printed.
 func cmdFake(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "fake", "[--addr 127.0.0.1:8080] [--tls [--cert-file FILE]] [--pending-polls N] [--complete-after DURATION]")
+	fs := newFlagSet(e, "fake", "[--addr 127.0.0.1:8080] [--tls [--cert-file FILE]] [--pending-polls N] [--complete-after DURATION] [--retain-mib N]")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `address` (port 0 picks a free port)")
 	useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate instead of plain HTTP")
 	certFile := fs.String("cert-file", "", "with --tls, write the certificate (PEM) to `file` (default: a temporary file, removed on exit)")
 	pendingPolls := fs.Int("pending-polls", 0, "answer a job's first `n` polls pending (0: a job completes as soon as its zip arrives)")
 	completeAfter := fs.Duration("complete-after", 0, "with --pending-polls, complete a job this `long` after its zip arrived even if not polled (default 1s)")
+	retainMiB := fs.Int64("retain-mib", smileidtest.DefaultStartRetention>>20, "keep at most `N` MiB of the request bodies and zip images received, the most recent (0: keep everything)")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if *retainMiB < 0 || *retainMiB > 1<<40 {
+		return usageError("--retain-mib must be between 0 and 2^40")
 	}
 	if *certFile != "" && !*useTLS {
 		return usageError("--cert-file needs --tls")
@@ -40,7 +44,7 @@ func cmdFake(ctx context.Context, e *env, args []string) error {
 		*completeAfter = time.Second
 	}
 	logger := log.New(e.stderr, "", log.LstdFlags)
-	opts := []smileidtest.Option{smileidtest.WithAddr(*addr), smileidtest.WithCompletion(*pendingPolls, *completeAfter), smileidtest.WithLogf(logger.Printf)}
+	opts := []smileidtest.Option{smileidtest.WithAddr(*addr), smileidtest.WithCompletion(*pendingPolls, *completeAfter), smileidtest.WithLogf(logger.Printf), smileidtest.WithRetention(*retainMiB << 20)}
 	if !*useTLS {
 		opts = append(opts, smileidtest.WithPlainHTTP())
 	}

@@ -47,12 +47,30 @@ type Job struct {
 	// ZipProblem says why the fake refused the zip ("" when it was accepted). A refused
 	// zip completes the job as failed, as Smile ID does.
 	ZipProblem string
+	// ImagesDropped says the zip's images (Image) and the manifest's base64 images were
+	// dropped to keep within WithRetention.
+	ImagesDropped bool
 	// Polls counts the job status requests for the job.
 	Polls int
 	// Complete is true once the job has its result.
 	Complete bool
 	Result   *generated.JobResult
 	Success  bool
+}
+
+// dropImages forgets the job's images (WithRetention).
+func (j *job) dropImages() {
+	j.images = nil
+	if j.Manifest != nil {
+		imgs := append([]generated.ManifestImage(nil), j.Manifest.Images...)
+		for i := range imgs {
+			imgs[i].Image = ""
+		}
+		m := *j.Manifest
+		m.Images = imgs
+		j.Manifest = &m
+	}
+	j.ImagesDropped = true
 }
 
 // Jobs returns every job, in creation order.
@@ -251,6 +269,7 @@ func (s *Server) acceptZip(j *job, body []byte) string {
 	if manifest != nil {
 		j.idInfo = manifest.IDInfo
 	}
+	s.retainLocked(retainedItem{job: j, n: int64(len(body))}) // about its images and info.json
 	if problem != "" {
 		s.completeLocked(j)
 		return problem

@@ -78,6 +78,8 @@ type Server struct {
 	jobs      map[string]*job // by job_id
 	order     []string        // job ids in creation order
 	requests  []Request
+	retained  []retainedItem // bodies and images kept, oldest first (with WithRetention)
+	keptBytes int64
 	faults    map[smileid.Operation][]Fault
 	callbacks []CallbackDelivery
 	nextJob   int
@@ -128,6 +130,7 @@ type config struct {
 	completeAfter     time.Duration
 	allowViolations   bool
 	strict            bool
+	retain            int64 // bytes of bodies and images kept; 0: all
 	callbackClient    *http.Client
 	services          *generated.ServicesResponse
 	logf              func(format string, args ...any)
@@ -173,6 +176,19 @@ func WithServices(doc *generated.ServicesResponse) Option {
 	return func(c *config) { c.services = doc }
 }
 
+// DefaultStartRetention is how much a fake started with Start keeps of what it received
+// (WithRetention): 256 MiB.
+const DefaultStartRetention = 256 << 20
+
+// WithRetention bounds what the fake keeps of what it received, so that a fake serving
+// for a long time (a load test, `smileid fake`) does not grow without end: the bodies of
+// requests and the images of jobs' zips, the most recent first, up to maxBytes in all.
+// Older ones are dropped: Request.Body is then nil (BodyDropped), Image reports false and
+// the job's Manifest loses its base64 images (Job.ImagesDropped). Jobs, statuses,
+// results and callbacks are kept. 0 keeps everything: the default of NewServer, whose
+// tests inspect what they sent; Start keeps DefaultStartRetention.
+func WithRetention(maxBytes int64) Option { return func(c *config) { c.retain = max(maxBytes, 0) } }
+
 // Strict makes the fake also refuse what Smile ID accepts but a canonical client never
 // sends, for the Go SDK's own tests (be conservative in what you send): zip entries that
 // info.json does not name (Python's base64imgString entries) and duplicate entries.
@@ -200,6 +216,9 @@ func Start(opts ...Option) (*Server, error) { return start(nil, opts) }
 
 func start(tb testing.TB, opts []Option) (*Server, error) {
 	cfg := config{partnerID: DefaultPartnerID, apiKey: DefaultAPIKey, pollsBeforeDone: 1, completeAfter: time.Second, logf: log.Printf}
+	if tb == nil {
+		cfg.retain = DefaultStartRetention
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -347,8 +366,10 @@ type Request struct {
 	Method string
 	Path   string
 	Header http.Header
-	Body   []byte // as received (the zip for uploadZip)
+	Body   []byte // as received (the zip for uploadZip); nil once dropped (WithRetention)
 	Time   time.Time
+	// BodyDropped says Body was dropped to keep within WithRetention.
+	BodyDropped bool
 	// Problem says why the fake refused the request ("" when it accepted it): a spec
 	// violation, a bad signature, an injected fault...
 	Problem string
@@ -382,7 +403,40 @@ func (s *Server) record(r Request) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
-	return len(s.requests) - 1
+	idx := len(s.requests) - 1
+	if len(r.Body) > 0 {
+		s.retainLocked(retainedItem{request: idx, n: int64(len(r.Body))})
+	}
+	return idx
+}
+
+// retainedItem is a request's body (job nil) or a job's images kept.
+type retainedItem struct {
+	request int
+	job     *job
+	n       int64
+}
+
+// retainLocked counts it as kept and, with WithRetention, drops the oldest items kept
+// until the rest fit (the newest always stays).
+func (s *Server) retainLocked(it retainedItem) {
+	if s.cfg.retain <= 0 {
+		return
+	}
+	s.retained = append(s.retained, it)
+	s.keptBytes += it.n
+	for s.keptBytes > s.cfg.retain && len(s.retained) > 1 {
+		old := s.retained[0]
+		s.retained[0] = retainedItem{}
+		s.retained = s.retained[1:]
+		s.keptBytes -= old.n
+		if old.job != nil {
+			old.job.dropImages()
+		} else {
+			s.requests[old.request].Body = nil
+			s.requests[old.request].BodyDropped = true
+		}
+	}
 }
 
 func (s *Server) setProblem(i int, problem string) {
