@@ -120,7 +120,7 @@ func releaseImages(images []preparedImage) {
 // reported before the job is created on the server. Files are read here to compute their
 // CRC; small ones are kept in memory for the upload (held.go), the others read again,
 // streamed, during the upload: memory does not grow with their size. Reading stops when
-// ctx ends (checked between reads of at most 256 KiB): the error is then a *NotSentError
+// ctx ends (checked between reads of at most 512 KiB): the error is then a *NotSentError
 // of the prep upload, which was not sent. The caller gives back the kept files'
 // buffers, through the job's zipPlan or releaseImages.
 func prepareImages(ctx context.Context, images []Image) (_ []preparedImage, err error) {

@@ -108,7 +108,7 @@ func rawInfoJSON(b []byte) infoJSON { return newInfoJSON([]jsonPart{{b: b}}) }
 
 // bulkChunk is how much of an image file the SDK reads at a time (the CRC pass), and how
 // much of a request body its transport reads, encrypts and sends at a time (bulkconn.go).
-const bulkChunk = 256 << 10
+const bulkChunk = 512 << 10
 
 // readBuffers are buffers of bulkChunk bytes, shared by jobs.
 var readBuffers = sync.Pool{New: func() any { b := make([]byte, bulkChunk); return &b }}
