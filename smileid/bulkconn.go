@@ -110,14 +110,22 @@ func (c *bulkConn) Write(p []byte) (int, error) {
 // ReadFrom copies r to the connection in chunks of up to bulkChunk bytes. (net/http copies
 // request bodies with io.Copy, which uses it.)
 func (c *bulkConn) ReadFrom(r io.Reader) (int64, error) {
-	bp := readBuffers.Get().(*[]byte)
-	defer readBuffers.Put(bp)
-	buf := *bp
 	var n int64
 	// A zip body, as net/http passes it (limited to its Content-Length): the image files
-	// kept in memory are written from there, not copied into buf first.
+	// kept in memory are written from there, not copied into a buffer first; a buffer of
+	// bulkChunk is needed only for files read from disk and base64 images.
 	if lr, ok := r.(*io.LimitedReader); ok {
 		if z, ok := lr.R.(*zipReader); ok {
+			var buf []byte
+			if z.copiesMuch() {
+				bp := readBuffers.Get().(*[]byte)
+				defer readBuffers.Put(bp)
+				buf = *bp
+			} else {
+				bp := getBuffer()
+				defer putBuffer(bp)
+				buf = *bp
+			}
 			for lr.N > 0 {
 				m, err := z.writeTo(c, lr.N, buf)
 				n += m
@@ -132,6 +140,9 @@ func (c *bulkConn) ReadFrom(r io.Reader) (int64, error) {
 			return n, nil
 		}
 	}
+	bp := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(bp)
+	buf := *bp
 	for {
 		m, rerr := r.Read(buf)
 		if m > 0 {

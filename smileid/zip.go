@@ -347,6 +347,17 @@ func (z *zipReader) lendable() []byte {
 	return seg.b[z.off:]
 }
 
+// copiesMuch reports whether writeTo has long runs to copy: files read from disk, or
+// base64 images (strings).
+func (z *zipReader) copiesMuch() bool {
+	for i := z.i; i < len(z.segs); i++ {
+		if seg := &z.segs[i]; seg.file != nil || seg.b == nil && seg.n >= minLend {
+			return true
+		}
+	}
+	return false
+}
+
 // untilLendable returns how many bytes from the read position precede the next lendable
 // run (at most max).
 func (z *zipReader) untilLendable(max int) int {
