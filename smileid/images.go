@@ -37,10 +37,12 @@ type Image struct {
 
 // ImageFile is the image of type t in the file at path. File types (0, 1, 4, 5) go into
 // the zip under the file's base name; for base64 types (2, 3, 6, 7) the file is encoded
-// into info.json. The file must be a regular file; it is read twice, to be checked
-// before anything is sent and during the upload, and a call stops reading it when its
-// context ends. A read the operating system itself never completes (a hung network file
-// system) holds the call until it completes: net/http waits for it.
+// into info.json. The file must be a regular file; it is read to be checked before
+// anything is sent and, unless it is small enough to be kept in memory until the upload
+// (at most 4 MiB, within a budget of 8 MiB per process), read again during the upload. A
+// call stops reading it when its context ends. A read the operating system itself never
+// completes (a hung network file system) holds the call until it completes: net/http
+// waits for it.
 func ImageFile(t ImageType, path string) Image { return Image{Type: t, path: path} }
 
 // ImageBase64 is an image of a base64 type (2, 3, 6, 7) given as standard base64 text
