@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,6 +39,10 @@ type batchConn struct {
 	mu       sync.Mutex
 	batching bool
 	buf      []byte
+
+	// A flush spends its time in the network write, after tls.Conn.Write returned: a
+	// Close then would not see a write in progress (see bulkConn.Close).
+	flushing, closing atomic.Bool
 }
 
 func (c *batchConn) Write(p []byte) (int, error) {
@@ -67,8 +72,25 @@ func (c *batchConn) flush() error {
 	if len(buf) == 0 {
 		return nil
 	}
+	c.flushing.Store(true)
+	defer c.flushing.Store(false)
+	if c.closing.Load() {
+		return net.ErrClosed
+	}
 	_, err := c.Conn.Write(buf)
 	return err
+}
+
+// interrupt marks the connection closing and, if a flush is writing, closes it under
+// the flush (which then fails); it reports whether it did. A flush that starts later
+// fails at once: of flushing and closing, each side sets its own before reading the other.
+func (c *batchConn) interrupt() bool {
+	c.closing.Store(true)
+	if c.flushing.Load() {
+		_ = c.Conn.Close()
+		return true
+	}
+	return false
 }
 
 // bulkConn is an HTTP/1.1 connection over TLS of the SDK's transport. Writes of more than
@@ -78,6 +100,17 @@ func (c *batchConn) flush() error {
 type bulkConn struct {
 	*tls.Conn
 	raw *batchConn
+}
+
+// Close closes the connection. A *tls.Conn closed during a Write only closes the socket
+// under it, ending the Write; closed otherwise, it first sends close_notify, which waits
+// for the connection's writes. A bulkConn spends its writes in batchConn.flush, after
+// tls.Conn.Write returned, so a Close (net/http's, when a request's context ends during
+// an upload to a stalled server) would wait for that close_notify's 5 s deadline: the
+// socket is closed first when a flush is under way.
+func (c *bulkConn) Close() error {
+	c.raw.interrupt()
+	return c.Conn.Close()
 }
 
 // maxRecord is the most plaintext one TLS record carries.
