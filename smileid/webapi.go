@@ -235,7 +235,9 @@ func (w *WebAPI) submit(ctx context.Context, job Job, cc callConfig) (*SubmitRes
 	if err != nil {
 		return nil, jobError(pp, up.SmileJobID, OpUploadZip, nil, err)
 	}
-	if err := c.uploadZip(ctx, up.UploadURL, plan, &cc); err != nil {
+	err = c.uploadZip(ctx, up.UploadURL, plan, &cc)
+	plan.release() // the kept images, not while the job is polled (the deferred call is a no-op then)
+	if err != nil {
 		return nil, jobError(pp, up.SmileJobID, OpUploadZip, nil, err)
 	}
 	res := &SubmitResult{SmileJobID: up.SmileJobID}

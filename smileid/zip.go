@@ -29,7 +29,8 @@ type zipPlan struct {
 	ownerDone bool
 }
 
-// release gives back the plan's kept files once no body reads them any more.
+// release gives back the plan's kept files once no body reads them any more. Calling it
+// again does nothing.
 func (p *zipPlan) release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
