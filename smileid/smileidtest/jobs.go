@@ -31,6 +31,7 @@ type job struct {
 	uploadToken string
 	timer       *time.Timer
 	images      map[string][]byte // zip entries by name
+	zips        int               // zips accepted: which one images came from (WithRetention)
 	idInfo      generated.IDInfo
 	useEnrolled bool
 }
@@ -58,8 +59,12 @@ type Job struct {
 	Success  bool
 }
 
-// dropImages forgets the job's images (WithRetention).
-func (j *job) dropImages() {
+// dropImages forgets the job's images (WithRetention) if they still are those of its
+// zip number zip: a later zip's images stay until that zip's turn.
+func (j *job) dropImages(zip int) {
+	if zip != j.zips {
+		return
+	}
 	j.images = nil
 	if j.Manifest != nil {
 		imgs := append([]generated.ManifestImage(nil), j.Manifest.Images...)
@@ -269,7 +274,11 @@ func (s *Server) acceptZip(j *job, body []byte) string {
 	if manifest != nil {
 		j.idInfo = manifest.IDInfo
 	}
-	s.retainLocked(retainedItem{job: j, n: int64(len(body))}) // about its images and info.json
+	j.zips++
+	j.ImagesDropped = false
+	if images != nil || manifest != nil {
+		s.retainLocked(retainedItem{job: j, zip: j.zips, n: int64(len(body))}) // about its images and info.json
+	}
 	if problem != "" {
 		s.completeLocked(j)
 		return problem

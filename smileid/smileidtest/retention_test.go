@@ -78,3 +78,33 @@ func TestRetentionBoundsWhatTheFakeKeeps(t *testing.T) {
 		require.False(t, r.BodyDropped)
 	}
 }
+
+// TestRetentionKeepsTheImagesOfARepeatedUpload (found by review): a job whose zip was PUT
+// twice (the SDK repeats the PUT when the first answer is lost: the fake processed it,
+// then answered 500) has two retained items for the job. Dropping the older one forgot
+// the job's images, those of the newest zip, though WithRetention keeps the most recent.
+func TestRetentionKeepsTheImagesOfARepeatedUpload(t *testing.T) {
+	selfie, err := os.ReadFile(fixtures + "selfie.jpg")
+	require.NoError(t, err)
+	img := append(append([]byte{}, selfie...), make([]byte, 100<<10)...)
+	zip := int64(len(img)) + 2<<10 // about: the image, info.json and the headers
+	// Room for the newest zip's body and images (2 zips), not for the older PUT's too.
+	srv := smileidtest.NewServer(t, smileidtest.WithRetention(zip*5/2), smileidtest.WithCompletion(0, 0))
+	srv.InjectFault(smileid.OpUploadZip, 1, smileidtest.Fault{Status: 500, AfterProcessing: true})
+	c, err := srv.NewClient(smileid.WithCallbackURL("https://127.0.0.1:9/cb"))
+	require.NoError(t, err)
+	_, err = c.WebAPI.SubmitJob(context.Background(), smileid.Job{
+		PartnerParams: smileid.PartnerParams{UserID: "u", JobID: "twice", JobType: smileid.SmartSelfieRegistration},
+		Images:        []smileid.Image{smileid.ImageBytes(smileid.ImageSelfieFile, "selfie.jpg", img), smileid.LivenessBase64("/9j/" + "AAAA")},
+	})
+	require.NoError(t, err)
+	puts := srv.RequestsFor(smileid.OpUploadZip)
+	require.Len(t, puts, 2, "the PUT was repeated")
+	require.True(t, puts[0].BodyDropped, "the older PUT's body is dropped")
+	require.False(t, puts[1].BodyDropped, "the newest PUT's body is kept")
+	j, ok := srv.Job("twice")
+	require.True(t, ok)
+	got, ok := srv.Image("twice", "selfie.jpg")
+	require.True(t, ok, "the images of the newest zip were dropped (Job.ImagesDropped=%v) while its body is kept", j.ImagesDropped)
+	require.Equal(t, img, got)
+}

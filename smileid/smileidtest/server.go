@@ -183,9 +183,9 @@ const DefaultStartRetention = 256 << 20
 // WithRetention bounds what the fake keeps of what it received, so that a fake serving
 // for a long time (a load test, `smileid fake`) does not grow without end: the bodies of
 // requests and the images of jobs' zips, the most recent first, up to maxBytes in all.
-// Older ones are dropped: Request.Body is then nil (BodyDropped), Image reports false and
-// the job's Manifest loses its base64 images (Job.ImagesDropped). Jobs, statuses,
-// results and callbacks are kept. 0 keeps everything: the default of NewServer, whose
+// Older ones are dropped: Request.Body is then nil (BodyDropped), Image reports false,
+// the job's Manifest loses its base64 images (Job.ImagesDropped) and its image links
+// answer 403, as expired links do. Jobs, statuses, results and callbacks are kept. 0 keeps everything: the default of NewServer, whose
 // tests inspect what they sent; Start keeps DefaultStartRetention.
 func WithRetention(maxBytes int64) Option { return func(c *config) { c.retain = max(maxBytes, 0) } }
 
@@ -410,10 +410,11 @@ func (s *Server) record(r Request) int {
 	return idx
 }
 
-// retainedItem is a request's body (job nil) or a job's images kept.
+// retainedItem is a request's body (job nil) or the images of a job's zip number zip.
 type retainedItem struct {
 	request int
 	job     *job
+	zip     int
 	n       int64
 }
 
@@ -431,7 +432,7 @@ func (s *Server) retainLocked(it retainedItem) {
 		s.retained = s.retained[1:]
 		s.keptBytes -= old.n
 		if old.job != nil {
-			old.job.dropImages()
+			old.job.dropImages(old.zip)
 		} else {
 			s.requests[old.request].Body = nil
 			s.requests[old.request].BodyDropped = true
