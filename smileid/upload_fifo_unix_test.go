@@ -17,6 +17,20 @@ import (
 	"github.com/smileidentity/smile-identity-core-go/smileid/smileidtest"
 )
 
+// swapDuringPrepUpload makes the fake's next prep upload take 300 ms and, 100 ms into
+// it, replaces the file at path by a FIFO; the channel is closed once it is swapped.
+func swapDuringPrepUpload(srv *smileidtest.Server, path string) <-chan struct{} {
+	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Delay: 300 * time.Millisecond})
+	swapped := make(chan struct{})
+	go func() {
+		defer close(swapped)
+		time.Sleep(100 * time.Millisecond)
+		_ = os.Remove(path)
+		_ = syscall.Mkfifo(path, 0o600)
+	}()
+	return swapped
+}
+
 // TestFIFOSwappedBeforeUploadFailsTheUpload (review finding 6): the check before sending
 // refuses a FIFO (openImage: O_NONBLOCK, regular files only), but the upload re-opened each
 // file with a blocking os.Open. A file replaced by a FIFO between the check and the upload
@@ -36,14 +50,7 @@ func TestFIFOSwappedBeforeUploadFailsTheUpload(t *testing.T) {
 	// The fake treats the aborted upload as S3 does (nothing stored), without failing the
 	// test: the upload's failure is what this test is about.
 	srv, c := fake(t, nil)
-	swapped := make(chan struct{})
-	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Delay: 300 * time.Millisecond})
-	go func() { // during prep upload: the file becomes a FIFO
-		defer close(swapped)
-		time.Sleep(100 * time.Millisecond)
-		_ = os.Remove(path)
-		_ = syscall.Mkfifo(path, 0o600)
-	}()
+	swapped := swapDuringPrepUpload(srv, path)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
@@ -88,14 +95,7 @@ func TestKeptImageSwappedBeforeUploadIsUploadedAsChecked(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, img, 0o600))
 
 	srv, c := fake(t, nil)
-	srv.InjectFault(smileid.OpUpload, 1, smileidtest.Fault{Delay: 300 * time.Millisecond})
-	swapped := make(chan struct{})
-	go func() {
-		defer close(swapped)
-		time.Sleep(100 * time.Millisecond)
-		_ = os.Remove(path)
-		_ = syscall.Mkfifo(path, 0o600)
-	}()
+	swapped := swapDuringPrepUpload(srv, path)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err = c.WebAPI.SubmitJob(ctx, smileid.Job{PartnerParams: jobParams("kept-fifo", smileid.SmartSelfieRegistration),
