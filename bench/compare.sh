@@ -66,7 +66,7 @@ measure() {
 }
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
-printf '%-4s %-44s %12s %12s %12s %12s %8s %8s %10s\n' case jobs "Go CPU s" "Node CPU s" "Go RSS MiB" "Node RSS MiB" "CPU G/N" "RSS G/N" "G/floor"
+printf '%-4s %-44s %12s %12s %12s %12s %8s %8s %12s %10s %10s\n' case jobs "Go CPU s" "Node CPU s" "Go RSS MiB" "Node RSS MiB" "CPU G/N" "RSS G/N" "floor CPU s" "G/floor" "floor/N"
 for c in $CASES; do
 	case $c in
 	a) desc="200 jobs one at a time, 2 x 1 MiB files"; args="-jobs 200 -inflight 1"; imgs="$TMP/a1.jpg $TMP/a2.jpg"; b64= ;;
@@ -93,5 +93,6 @@ for c in $CASES; do
 	fc=0
 	[ -s "$TMP/floor.cpu" ] && fc=$(cut -d' ' -f1 "$TMP/floor.cpu" | median)
 	awk -v c="$c" -v d="$desc" -v gc="$gc" -v nc="$nc" -v gr="$gr" -v nr="$nr" -v fc="$fc" 'BEGIN {
-		printf "%-4s %-44s %12.3f %12.3f %12.1f %12.1f %8.3f %8.3f %10s\n", c, d, gc, nc, gr/1024, nr/1024, gc/nc, gr/nr, (fc > 0 ? sprintf("%.2f", gc/fc) : "-") }'
+		printf "%-4s %-44s %12.3f %12.3f %12.1f %12.1f %8.3f %8.3f %12s %10s %10s\n", c, d, gc, nc, gr/1024, nr/1024, gc/nc, gr/nr,
+			(fc > 0 ? sprintf("%.3f", fc) : "-"), (fc > 0 ? sprintf("%.2f", gc/fc) : "-"), (fc > 0 ? sprintf("%.3f", fc/nc) : "-") }'
 done
