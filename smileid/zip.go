@@ -335,17 +335,18 @@ func (z *zipReader) Read(p []byte) (int, error) {
 // instead of copying it.
 const minLend = 64 << 10
 
-// lendable returns the bytes in memory at the read position when they are at least
-// minLend long.
+// lendableFrom reports whether the segment's bytes from off on are in memory as a
+// []byte (a kept image file) at least minLend long: writeTo writes them as they are.
+func (s *zipSeg) lendableFrom(off int64) bool {
+	return s.file == nil && s.b != nil && s.n-off >= minLend
+}
+
+// lendable returns the bytes at the read position when writeTo writes them as they are.
 func (z *zipReader) lendable() []byte {
-	if z.i == len(z.segs) {
+	if z.i == len(z.segs) || !z.segs[z.i].lendableFrom(z.off) {
 		return nil
 	}
-	seg := &z.segs[z.i]
-	if seg.file != nil || seg.b == nil || seg.n-z.off < minLend {
-		return nil
-	}
-	return seg.b[z.off:]
+	return z.segs[z.i].b[z.off:]
 }
 
 // copiesMuch reports whether writeTo has long runs to copy: files read from disk, or
@@ -365,7 +366,7 @@ func (z *zipReader) untilLendable(max int) int {
 	n := 0
 	for i, off := z.i, z.off; i < len(z.segs) && n < max; i, off = i+1, 0 {
 		seg := &z.segs[i]
-		if seg.file == nil && seg.b != nil && seg.n-off >= minLend {
+		if seg.lendableFrom(off) {
 			break
 		}
 		n += int(min(seg.n-off, int64(max-n)))
@@ -400,11 +401,8 @@ func (z *zipReader) writeTo(w io.Writer, limit int64, buf []byte) (int64, error)
 			continue
 		}
 		size := z.untilLendable(int(min(int64(len(buf)), limit)))
-		if size == 0 {
-			if z.i == len(z.segs) {
-				return n, io.EOF
-			}
-			size = int(min(int64(len(buf)), limit)) // unreachable: a position precedes a lendable run or is one
+		if size == 0 { // not lendable and nothing before the next lendable run: the end
+			return n, io.EOF
 		}
 		m, err := z.read(buf[:size])
 		if m > 0 {
